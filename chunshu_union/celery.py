@@ -1,0 +1,9 @@
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chunshu_union.settings.dev")
+
+app = Celery("chunshu_union")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

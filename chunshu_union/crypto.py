@@ -1,0 +1,53 @@
+"""Encryption at rest for resident ID numbers (PIPL Art. 28, 51).
+
+The number is stored as AES-256-GCM ciphertext (random nonce) and found
+through a keyed HMAC-SHA256 digest, so neither a database dump nor a log of
+queries reveals it. Both keys come from the environment (64 hex digits).
+The ciphertext carries a version prefix so that keys can be rotated.
+"""
+
+import base64
+import hashlib
+import hmac
+import os
+from functools import lru_cache
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+_PREFIX = "v1:"
+
+
+def _key(name: str) -> bytes:
+    value = getattr(settings, name, "")
+    try:
+        key = bytes.fromhex(value)
+    except ValueError:
+        key = b""
+    if len(key) != 32:
+        raise ImproperlyConfigured(f"{name} must be 64 hexadecimal digits (32 bytes).")
+    return key
+
+
+@lru_cache(maxsize=4)
+def _aead(key: bytes) -> AESGCM:
+    return AESGCM(key)
+
+
+def encrypt(plaintext: str) -> str:
+    nonce = os.urandom(12)
+    sealed = _aead(_key("FIELD_ENCRYPTION_KEY")).encrypt(nonce, plaintext.encode(), None)
+    return _PREFIX + base64.b64encode(nonce + sealed).decode("ascii")
+
+
+def decrypt(token: str) -> str:
+    if not token.startswith(_PREFIX):
+        raise ValueError("unknown ciphertext version")
+    raw = base64.b64decode(token[len(_PREFIX) :])
+    return _aead(_key("FIELD_ENCRYPTION_KEY")).decrypt(raw[:12], raw[12:], None).decode()
+
+
+def digest(plaintext: str) -> str:
+    """Deterministic keyed digest: equal numbers give equal digests."""
+    return hmac.new(_key("ID_NUMBER_HMAC_KEY"), plaintext.encode(), hashlib.sha256).hexdigest()

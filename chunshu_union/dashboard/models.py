@@ -1,0 +1,1 @@
+"""Quarterly figures for leadership (see the dashboard issue)."""

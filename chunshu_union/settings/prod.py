@@ -1,0 +1,30 @@
+"""Production: refuses to start without its secrets."""
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .base import *  # noqa: F403
+from .base import REDIS_URL, SECRET_KEY, env, envbool
+
+for _name, _value in (
+    ("SECRET_KEY", SECRET_KEY),
+    ("FIELD_ENCRYPTION_KEY", env.str("FIELD_ENCRYPTION_KEY", default="")),
+    ("ID_NUMBER_HMAC_KEY", env.str("ID_NUMBER_HMAC_KEY", default="")),
+):
+    if not _value:
+        raise ImproperlyConfigured(f"{_name} must be set in the environment for production.")
+if not REDIS_URL:
+    raise ImproperlyConfigured("REDIS_URL must be set in the environment for production.")
+
+DEBUG = False
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", True)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}

@@ -1,0 +1,70 @@
+"""The staff admin's look (django-unfold)."""
+
+from django.templatetags.static import static
+from django.urls import reverse_lazy
+from django.utils.translation import gettext_lazy as _
+
+UNFOLD = {
+    "SITE_TITLE": _("Chunshu Union"),
+    "SITE_HEADER": _("Chunshu Street Trade Union"),
+    "SITE_URL": "/",
+    "SHOW_HISTORY": True,
+    "SHOW_VIEW_ON_SITE": False,
+    "STYLES": [lambda request: static("css/admin.css")],
+    "SIDEBAR": {
+        "show_search": True,
+        "show_all_applications": True,
+        "navigation": [
+            {
+                "title": _("Organisation"),
+                "items": [
+                    {
+                        "title": _("Enterprises"),
+                        "icon": "apartment",
+                        "link": reverse_lazy("admin:enterprises_enterprise_changelist"),
+                    },
+                    {
+                        "title": _("Communities"),
+                        "icon": "location_city",
+                        "link": reverse_lazy("admin:enterprises_community_changelist"),
+                    },
+                    {
+                        "title": _("Buildings"),
+                        "icon": "domain",
+                        "link": reverse_lazy("admin:enterprises_building_changelist"),
+                    },
+                ],
+            },
+            {
+                "title": _("Members"),
+                "items": [
+                    {
+                        "title": _("Members"),
+                        "icon": "group",
+                        "link": reverse_lazy("admin:members_member_changelist"),
+                    },
+                    {
+                        "title": _("Memberships"),
+                        "icon": "badge",
+                        "link": reverse_lazy("admin:members_membership_changelist"),
+                    },
+                    {
+                        "title": _("Transfers"),
+                        "icon": "swap_horiz",
+                        "link": reverse_lazy("admin:members_transfer_changelist"),
+                    },
+                ],
+            },
+            {
+                "title": _("Accounts"),
+                "items": [
+                    {
+                        "title": _("Users"),
+                        "icon": "person",
+                        "link": reverse_lazy("admin:accounts_user_changelist"),
+                    },
+                ],
+            },
+        ],
+    },
+}

@@ -1,0 +1,143 @@
+"""Turning what people type into clean values.
+
+Each parser takes a raw cell (str, int, float, date, datetime or None) and
+returns the clean value, or raises ValueError with a Chinese sentence.
+"""
+
+import datetime
+import re
+import unicodedata
+
+from django.utils.translation import gettext as _
+
+_SPACES = re.compile(r"\s+")
+_CJK_GAP = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
+_EXCEL_EPOCH = datetime.date(1899, 12, 30)
+#: Characters that make a spreadsheet treat a cell as a formula (and their
+#: full-width forms, which NFKC folds into these).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+
+
+def cell_text(value) -> str:
+    """A cell as text, without NFKC: numbers lose a trailing .0."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
+def clean_text(value) -> str:
+    """Full-width to half-width, stray spaces gone, a leading apostrophe
+    (Excel's "treat as text" mark) dropped."""
+    text = unicodedata.normalize("NFKC", cell_text(value)).replace("\u200b", "")
+    text = _SPACES.sub(" ", text).strip()
+    if text[:1] in ("'", "‘", "’", "`"):
+        text = text[1:].strip()
+    return text
+
+
+def clean_name(value) -> str:
+    """A person's or an enterprise's name: spaces between Chinese characters
+    are typing slips (张 三 is 张三)."""
+    return _CJK_GAP.sub("", clean_text(value))
+
+
+def looks_like_formula(value) -> bool:
+    raw = cell_text(value).lstrip(" ")
+    return raw[:1] in FORMULA_PREFIXES or clean_text(value)[:1] in FORMULA_PREFIXES
+
+
+_DATE_PATTERNS = [
+    re.compile(r"^(\d{4})[.\-/年](\d{1,2})[.\-/月](\d{1,2})日?(?:\s.*)?$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+]
+
+
+def parse_date(value) -> datetime.date | None:
+    """Excel dates and serial numbers; 2015.3.1, 2015年3月1日, 2015/03/01,
+    2015-03-01, 20150301. Empty gives None."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if 20000000 <= value <= 21001231 and float(value).is_integer():
+            return parse_date(str(int(value)))
+        if 1 <= value < 80000:
+            return _EXCEL_EPOCH + datetime.timedelta(days=int(value))
+        raise ValueError(_("“%(value)s” is not a date.") % {"value": cell_text(value)})
+    text = clean_text(value)
+    if not text:
+        return None
+    for pattern in _DATE_PATTERNS:
+        match = pattern.match(text)
+        if match:
+            try:
+                return datetime.date(*(int(g) for g in match.groups()))
+            except ValueError:
+                break
+    raise ValueError(
+        _("“%(value)s” is not a date; write it like 2015-03-01 or 2015年3月1日.") % {"value": text}
+    )
+
+
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_LANDLINE = re.compile(r"^(0\d{2,3})?[2-9]\d{6,7}$")
+
+
+def parse_phone(value) -> str:
+    """A mobile (11 digits) or a landline, without +86, spaces or dashes.
+    Empty gives ""."""
+    text = clean_text(value)
+    if not text:
+        return ""
+    digits = re.sub(r"[\s\-()（）.]", "", text)
+    if digits.startswith("+86"):
+        digits = digits[3:]
+    elif digits.startswith("0086"):
+        digits = digits[4:]
+    if _MOBILE.match(digits) or _LANDLINE.match(digits):
+        return digits
+    raise ValueError(
+        _("“%(value)s” is not a phone number: a mobile has 11 digits starting with 1.")
+        % {"value": text}
+    )
+
+
+_TRUE = {"是", "有", "y", "yes", "true", "1", "√", "✓", "对"}
+_FALSE = {"否", "无", "没有", "n", "no", "false", "0", "×", "不是", "-"}
+
+
+def parse_bool(value) -> bool | None:
+    """是/否 and their usual spellings. Empty gives None."""
+    text = clean_text(value).lower()
+    if not text:
+        return None
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValueError(_("“%(value)s” should be 是 or 否.") % {"value": clean_text(value)})
+
+
+def parse_int(value) -> int | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if float(value).is_integer() and value >= 0:
+            return int(value)
+    text = clean_text(value).replace(",", "")
+    if text.isdigit():
+        return int(text)
+    if not text:
+        return None
+    raise ValueError(_("“%(value)s” is not a whole number.") % {"value": clean_text(value)})

@@ -1,0 +1,1 @@
+"""Union funds: declarations, quarter rates and snapshots, zombie flags."""

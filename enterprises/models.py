@@ -1,0 +1,253 @@
+"""The organisation: the street federation, its communities, the enterprises
+with unions, and each enterprise's dated status history."""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import OuterRef, Subquery
+from django.utils.translation import gettext_lazy as _
+
+from chunshu_union import access
+
+from .credit_codes import validate_credit_code
+
+
+class FederationQuerySet(models.QuerySet):
+    def for_user(self, user):
+        if access.is_street_staff(user) and not user.federation_id:
+            return self
+        if user.is_authenticated and user.federation_id:
+            return self.filter(pk=user.federation_id)
+        return self.none()
+
+
+class Federation(models.Model):
+    """A street-level federation (街道总工会). One per installation today; a
+    district would hold several."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    founded_on = models.DateField(_("founded on"), null=True, blank=True)
+
+    objects = FederationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("street federation")
+        verbose_name_plural = _("street federations")
+
+    def __str__(self):
+        return self.name
+
+
+class CommunityQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return access.communities_for(user) & self
+
+
+class Community(models.Model):
+    """A community (社区) and its community joint union (社区联合工会)."""
+
+    federation = models.ForeignKey(
+        Federation,
+        verbose_name=_("street federation"),
+        on_delete=models.PROTECT,
+        related_name="communities",
+    )
+    name = models.CharField(_("name"), max_length=100)
+    code = models.SlugField(_("code"), max_length=40)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    objects = CommunityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("community")
+        verbose_name_plural = _("communities")
+        ordering = ["federation", "position", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["federation", "name"], name="community_name_unique"),
+            models.UniqueConstraint(fields=["federation", "code"], name="community_code_unique"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class BuildingQuerySet(models.QuerySet):
+    def for_user(self, user):
+        if not access.communities_for(user).exists():
+            return self.none()
+        if user.is_superuser or not user.federation_id:
+            return self
+        return self.filter(federation_id=user.federation_id)
+
+
+class Building(models.Model):
+    """An office building (楼宇), a unit of outreach work."""
+
+    federation = models.ForeignKey(
+        Federation,
+        verbose_name=_("street federation"),
+        on_delete=models.PROTECT,
+        related_name="buildings",
+    )
+    name = models.CharField(_("name"), max_length=100)
+
+    objects = BuildingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("building")
+        verbose_name_plural = _("buildings")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["federation", "name"], name="building_name_unique"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Status(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    SUSPECTED_DORMANT = "suspected_dormant", _("Suspected dormant")
+    VERIFIED_ACTIVE = "verified_active", _("Verified active")
+    MOVED_OUT = "moved_out", _("Moved out")
+    DEREGISTERED = "deregistered", _("Deregistered")
+    UNREACHABLE = "unreachable", _("Unreachable")
+
+
+#: Statuses that take an enterprise out of the union-funds collection scope
+#: from their effective date (the denominator's "减").
+OUT_OF_SCOPE = (Status.MOVED_OUT, Status.DEREGISTERED)
+
+
+class Ownership(models.TextChoices):
+    NON_PUBLIC = "non_public", _("Non-public")
+    STATE = "state", _("State-owned")
+    COLLECTIVE = "collective", _("Collective")
+    FOREIGN = "foreign", _("Foreign-invested")
+    PUBLIC_INSTITUTION = "institution", _("Public institution")
+    OTHER = "other", _("Other")
+
+
+class EnterpriseQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return access.scope_by_community(self, user, "community")
+
+    def status_on(self, day: datetime.date):
+        """Annotate each enterprise with the status in force on `day`
+        (`status_on_day`), read from the history; None before the first."""
+        latest = (
+            EnterpriseStatus.objects.filter(enterprise=OuterRef("pk"), effective_on__lte=day)
+            .order_by("-effective_on", "-pk")
+            .values("status")[:1]
+        )
+        return self.annotate(status_on_day=Subquery(latest))
+
+    def in_scope_on(self, day: datetime.date):
+        """Enterprises with a union on `day` and not moved out or deregistered
+        by then: the collection scope that the declaration rate divides by."""
+        return (
+            self.status_on(day)
+            .filter(union_founded_on__lte=day)
+            .exclude(status_on_day__in=OUT_OF_SCOPE)
+        )
+
+
+class Enterprise(models.Model):
+    """An enterprise with a union (建会企业)."""
+
+    name = models.CharField(_("name"), max_length=200, db_index=True)
+    credit_code = models.CharField(
+        _("unified social credit code"),
+        max_length=18,
+        unique=True,
+        validators=[validate_credit_code],
+    )
+    community = models.ForeignKey(
+        Community,
+        verbose_name=_("community"),
+        on_delete=models.PROTECT,
+        related_name="enterprises",
+    )
+    building = models.ForeignKey(
+        Building,
+        verbose_name=_("building"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="enterprises",
+    )
+    headcount = models.PositiveIntegerField(_("headcount"), default=0)
+    ownership = models.CharField(
+        _("ownership"), max_length=16, choices=Ownership.choices, default=Ownership.NON_PUBLIC
+    )
+    union_founded_on = models.DateField(_("union founded on"), null=True, blank=True)
+    union_chair = models.CharField(_("union chair"), max_length=50, blank=True)
+    union_chair_phone = models.CharField(_("union chair phone"), max_length=20, blank=True)
+    # The status in force today, kept in step with the history by
+    # enterprises.services.enterprise_set_status; the history is the truth.
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE, db_index=True
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = EnterpriseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("enterprise")
+        verbose_name_plural = _("enterprises")
+        ordering = ["community__position", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class EnterpriseStatusQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return access.scope_by_community(self, user, "enterprise__community")
+
+
+class EnterpriseStatus(models.Model):
+    """One dated entry of an enterprise's status history. Append-only: a
+    mistake is corrected by a newer entry, never by editing an old one."""
+
+    enterprise = models.ForeignKey(
+        Enterprise,
+        verbose_name=_("enterprise"),
+        on_delete=models.PROTECT,
+        related_name="status_history",
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices)
+    effective_on = models.DateField(_("effective on"))
+    reason = models.TextField(_("reason"), blank=True)
+    evidence = models.TextField(_("evidence"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    objects = EnterpriseStatusQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("status change")
+        verbose_name_plural = _("status history")
+        ordering = ["-effective_on", "-pk"]
+        indexes = [models.Index(fields=["enterprise", "effective_on"])]
+
+    def __str__(self):
+        return f"{self.enterprise} · {self.get_status_display()} · {self.effective_on}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError(_("Status history is append-only; record a new change."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("Status history is append-only; record a new change."))

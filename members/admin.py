@@ -1,0 +1,212 @@
+from contextvars import ContextVar
+
+from django import forms
+from django.contrib import admin
+from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import AccessLog
+from accounts.services import access_log_record
+from chunshu_union import access, crypto
+from chunshu_union.admin_mixins import ScopedModelAdmin, ScopedTabularInline
+from chunshu_union.tabular.normalize import clean_text, parse_phone
+
+from .id_numbers import id_number_error
+from .models import Member, Membership, Transfer
+
+#: The request being served by MemberAdmin.change_view (for the logged unmasking);
+#: a context variable, so that threads never see each other's request.
+_current_request: ContextVar = ContextVar("member_admin_request", default=None)
+
+
+class MemberForm(forms.ModelForm):
+    """The ID number is typed once, when the member is created; after that it
+    is shown (masked, or in clear to those entitled) but never edited."""
+
+    id_number_input = forms.CharField(label=_("ID number"), max_length=30, required=False)
+
+    class Meta:
+        model = Member
+        fields = [
+            "name",
+            "phone",
+            "ethnicity",
+            "education",
+            "political_status",
+            "is_migrant_worker",
+            "is_model_worker",
+            "is_in_hardship",
+            "jingcard_status",
+            "app_registered_on",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["id_number_input"]
+        else:
+            self.fields["id_number_input"].required = True
+
+    def clean_id_number_input(self):
+        number = clean_text(self.cleaned_data["id_number_input"]).upper()
+        error = id_number_error(number)
+        if error:
+            raise forms.ValidationError(error)
+        if Member.objects.filter(id_digest=crypto.digest(number)).exists():
+            raise forms.ValidationError(_("A member with this ID number already exists."))
+        return number
+
+    def clean_phone(self):
+        try:
+            return parse_phone(self.cleaned_data.get("phone", ""))
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
+
+    def save(self, commit=True):
+        if "id_number_input" in self.cleaned_data:
+            self.instance.id_number = self.cleaned_data["id_number_input"]
+        return super().save(commit)
+
+
+class MembershipInline(ScopedTabularInline):
+    model = Membership
+    extra = 0
+    fields = ["enterprise", "joined_on", "left_on"]
+    autocomplete_fields = ["enterprise"]
+    can_delete = False
+    verbose_name_plural = _("memberships")
+
+
+class TransferInline(ScopedTabularInline):
+    model = Transfer
+    fk_name = "member"
+    extra = 0
+    fields = ["transferred_on", "from_membership", "to_membership", "external_party", "reason"]
+    readonly_fields = fields
+    can_delete = False
+    max_num = 0
+    verbose_name_plural = _("transfers")
+
+
+class CommunityFilter(admin.SimpleListFilter):
+    title = _("community")
+    parameter_name = "community"
+
+    def lookups(self, request, model_admin):
+        return [(c.pk, c.name) for c in access.communities_for(request.user)]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        here = Membership.objects.filter(
+            member=OuterRef("pk"), left_on__isnull=True, enterprise__community_id=self.value()
+        )
+        return queryset.filter(Exists(here))
+
+
+@admin.register(Member)
+class MemberAdmin(ScopedModelAdmin):
+    form = MemberForm
+    list_display = ["name", "id_masked", "sex", "birth_date", "masked_phone", "jingcard_status"]
+    list_filter = [
+        CommunityFilter,
+        "sex",
+        "jingcard_status",
+        "is_migrant_worker",
+        "is_model_worker",
+        "is_in_hardship",
+        "education",
+        "political_status",
+    ]
+    search_fields = ["name"]
+    readonly_fields = [
+        "id_in_clear",
+        "sex",
+        "birth_date",
+        "verified_at",
+        "verified_by",
+        "created_at",
+        "updated_at",
+    ]
+    inlines = [MembershipInline, TransferInline]
+
+    def get_fieldsets(self, request, obj=None):
+        identity = (
+            ["id_in_clear", "name", "sex", "birth_date"] if obj else ["id_number_input", "name"]
+        )
+        return [
+            (None, {"fields": [*identity, "phone", "ethnicity", "education", "political_status"]}),
+            (_("Flags"), {"fields": ["is_migrant_worker", "is_model_worker", "is_in_hardship"]}),
+            (_("Services"), {"fields": ["jingcard_status", "app_registered_on"]}),
+            (_("Verification"), {"fields": ["verified_at", "verified_by"]}),
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj else ["verified_at", "verified_by"]
+
+    @admin.display(description=_("phone"))
+    def masked_phone(self, obj):
+        return obj.phone_masked
+
+    @admin.display(description=_("ID number"))
+    def id_in_clear(self, obj):
+        """The detail page shows the number in clear to those entitled, and
+        every such showing is logged."""
+        request = _current_request.get()
+        if obj is None or obj.pk is None:
+            return ""
+        if request is None or not access.can_see_personal_data(request.user):
+            return obj.id_masked
+        access_log_record(
+            user=request.user, action=AccessLog.Action.UNMASK, obj=obj, detail="admin member page"
+        )
+        return obj.id_number
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        token = _current_request.set(request)
+        try:
+            return super().change_view(request, object_id, form_url, extra_context)
+        finally:
+            _current_request.reset(token)
+
+    def get_search_results(self, request, queryset, search_term):
+        """A full ID number is found through its digest (never stored in clear)."""
+        term = clean_text(search_term).upper()
+        if len(term) == 18 and id_number_error(term) is None:
+            return queryset.with_id_number(term), False
+        return super().get_search_results(request, queryset, search_term)
+
+
+@admin.register(Membership)
+class MembershipAdmin(ScopedModelAdmin):
+    list_display = ["member_name", "member_id", "enterprise", "joined_on", "left_on"]
+    list_filter = ["enterprise__community", "left_on"]
+    search_fields = ["member__name", "enterprise__name", "=enterprise__credit_code"]
+    list_select_related = ["member", "enterprise"]
+    autocomplete_fields = ["enterprise"]
+    raw_id_fields = ["member"]
+
+    @admin.display(description=_("name"), ordering="member__name")
+    def member_name(self, obj):
+        return obj.member.name
+
+    @admin.display(description=_("ID number"))
+    def member_id(self, obj):
+        return obj.member.id_masked
+
+
+@admin.register(Transfer)
+class TransferAdmin(ScopedModelAdmin):
+    list_display = [
+        "member",
+        "transferred_on",
+        "from_membership",
+        "to_membership",
+        "external_party",
+    ]
+    search_fields = ["member__name", "external_party"]
+    list_select_related = ["member"]
+    raw_id_fields = ["member", "from_membership", "to_membership"]
+
+    def has_change_permission(self, request, obj=None):
+        return False

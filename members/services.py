@@ -1,0 +1,116 @@
+"""Operations on members and memberships."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from enterprises.models import Enterprise
+
+from .id_numbers import id_number_error
+from .models import Member, Membership, Transfer
+
+
+def member_get_or_build(*, id_number: str) -> Member:
+    """The member with this number, or a new unsaved one carrying it."""
+    error = id_number_error(id_number)
+    if error:
+        raise ValidationError({"id_number": error})
+    existing = Member.objects.with_id_number(id_number).first()
+    if existing:
+        return existing
+    member = Member()
+    member.id_number = id_number
+    return member
+
+
+@transaction.atomic
+def membership_join(
+    *,
+    member: Member,
+    enterprise: Enterprise,
+    joined_on: datetime.date,
+    external_party: str = "",
+    by=None,
+) -> Membership:
+    """Open a membership for a member with none open. With `external_party`
+    the member comes from a union outside the street: a transfer in."""
+    if member.memberships.filter(left_on__isnull=True).exists():
+        raise ValidationError(_("This person already has an open membership."))
+    membership = Membership.objects.create(
+        member=member, enterprise=enterprise, joined_on=joined_on
+    )
+    if external_party:
+        Transfer.objects.create(
+            member=member,
+            to_membership=membership,
+            transferred_on=joined_on,
+            external_party=external_party,
+            recorded_by=by,
+        )
+    return membership
+
+
+@transaction.atomic
+def membership_transfer(
+    *,
+    member: Member,
+    to_enterprise: Enterprise,
+    on: datetime.date,
+    reason: str = "",
+    by=None,
+) -> Transfer:
+    """Close the member's open membership and open one at `to_enterprise`."""
+    current = (
+        Membership.objects.select_for_update().filter(member=member, left_on__isnull=True).first()
+    )
+    if current is None:
+        raise ValidationError(_("This person has no open membership to transfer from."))
+    if current.enterprise_id == to_enterprise.pk:
+        raise ValidationError(_("The person is already a member at this enterprise."))
+    if on < current.joined_on:
+        raise ValidationError(_("A transfer cannot be dated before the member joined."))
+    current.left_on = on
+    current.save(update_fields=["left_on"])
+    new = Membership.objects.create(member=member, enterprise=to_enterprise, joined_on=on)
+    return Transfer.objects.create(
+        member=member,
+        from_membership=current,
+        to_membership=new,
+        transferred_on=on,
+        reason=reason,
+        recorded_by=by,
+    )
+
+
+@transaction.atomic
+def membership_leave(
+    *,
+    member: Member,
+    on: datetime.date,
+    external_party: str = "",
+    reason: str = "",
+    by=None,
+) -> Membership:
+    """End the open membership. Leaving ends a membership; it never erases
+    the person or their history. With `external_party`, a transfer out."""
+    current = (
+        Membership.objects.select_for_update().filter(member=member, left_on__isnull=True).first()
+    )
+    if current is None:
+        raise ValidationError(_("This person has no open membership."))
+    if on < current.joined_on:
+        raise ValidationError(_("A membership cannot end before it starts."))
+    current.left_on = on
+    current.save(update_fields=["left_on"])
+    if external_party:
+        Transfer.objects.create(
+            member=member,
+            from_membership=current,
+            transferred_on=on,
+            external_party=external_party,
+            reason=reason,
+            recorded_by=by,
+        )
+    return current

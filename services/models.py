@@ -1,0 +1,1 @@
+"""Visits, aid, welfare, events and the service menu (see the services issue)."""
