@@ -90,3 +90,9 @@ def memberships_for(user):
     from members.models import Membership
 
     return Membership.objects.for_user(user)
+
+
+def can_see_aid(user) -> bool:
+    """Emergency-aid cases are sensitive (hardship, PIPL Art. 28): only street
+    staff who hold the aid permission see them, never chairs or leaders."""
+    return is_street_staff(user) and user.has_perm("services.view_aidcase")

@@ -251,3 +251,213 @@ class EnterpriseStatus(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError(_("Status history is append-only; record a new change."))
+
+
+# --- Registers: collective bargaining and democratic management ------------
+# (services issue; operations in enterprises/registers.py)
+
+
+class RegisterScope(models.TextChoices):
+    ENTERPRISE = "enterprise", _("Single enterprise")
+    REGIONAL = "regional", _("Regional")
+    INDUSTRY = "industry", _("Industry-wide")
+
+
+class CollectiveAgreementQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """An agreement is seen by whoever may see one of the enterprises it
+        covers, or its community for a regional one."""
+        seen = Enterprise.objects.for_user(user).values("pk")
+        communities = access.communities_for(user).values("pk")
+        return self.filter(
+            models.Q(enterprises__in=seen) | models.Q(community__in=communities)
+        ).distinct()
+
+    def in_force_on(self, day: datetime.date):
+        return self.filter(starts_on__lte=day, ends_on__gte=day)
+
+
+class CollectiveAgreement(models.Model):
+    """工资集体协商: an agreement of one enterprise, or a regional / industry
+    one covering several (the enterprises it covers are listed)."""
+
+    federation = models.ForeignKey(
+        Federation,
+        verbose_name=_("street federation"),
+        on_delete=models.PROTECT,
+        related_name="agreements",
+    )
+    scope = models.CharField(_("scope"), max_length=16, choices=RegisterScope.choices)
+    title = models.CharField(_("title"), max_length=200)
+    community = models.ForeignKey(
+        Community,
+        verbose_name=_("community"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="agreements",
+        help_text=_("For a regional agreement run by a community joint union."),
+    )
+    industry = models.CharField(_("industry"), max_length=100, blank=True)
+    enterprises = models.ManyToManyField(
+        Enterprise, verbose_name=_("enterprises covered"), related_name="agreements"
+    )
+    signed_on = models.DateField(_("signed on"))
+    starts_on = models.DateField(_("in force from"))
+    ends_on = models.DateField(_("in force until"))
+    wage_rise_percent = models.DecimalField(
+        _("agreed wage rise (%)"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    covered_workers = models.PositiveIntegerField(_("covered workers"), default=0)
+    is_demonstration = models.BooleanField(
+        _("demonstration unit"),
+        default=False,
+        help_text=_("典型示范单位: a single enterprise of 100 or more employees meeting the standard."),
+    )
+
+    objects = CollectiveAgreementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("collective agreement")
+        verbose_name_plural = _("collective agreements")
+        ordering = ["-signed_on", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")),
+                name="agreement_ends_after_start",
+                violation_error_message=_("An agreement cannot end before it starts."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(starts_on__gte=models.F("signed_on")),
+                name="agreement_starts_after_signing",
+                violation_error_message=_("An agreement cannot be in force before it is signed."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(is_demonstration=False)
+                | models.Q(scope=RegisterScope.ENTERPRISE),
+                name="demonstration_is_single_enterprise",
+                violation_error_message=_("Only a single enterprise's agreement can be a demonstration unit."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class WorkerCongressQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return access.scope_by_community(self, user, "community")
+
+
+class WorkerCongress(models.Model):
+    """职工代表大会 of one enterprise, or a regional one run by a community
+    joint union; its sessions are below it."""
+
+    scope = models.CharField(_("scope"), max_length=16, choices=RegisterScope.choices)
+    community = models.ForeignKey(
+        Community,
+        verbose_name=_("community"),
+        on_delete=models.PROTECT,
+        related_name="worker_congresses",
+    )
+    enterprise = models.ForeignKey(
+        Enterprise,
+        verbose_name=_("enterprise"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="worker_congresses",
+    )
+    name = models.CharField(_("name"), max_length=200)
+    established_on = models.DateField(_("established on"))
+
+    objects = WorkerCongressQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("workers' congress")
+        verbose_name_plural = _("workers' congresses")
+        ordering = ["community__position", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(scope=RegisterScope.ENTERPRISE) & models.Q(enterprise__isnull=False)
+                )
+                | (~models.Q(scope=RegisterScope.ENTERPRISE) & models.Q(enterprise__isnull=True)),
+                name="congress_scope_matches_enterprise",
+                violation_error_message=_(
+                    "An enterprise's congress names the enterprise; a regional one does not."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class CongressSessionQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return access.scope_by_community(self, user, "congress__community")
+
+
+class CongressSession(models.Model):
+    congress = models.ForeignKey(
+        WorkerCongress, verbose_name=_("workers' congress"), on_delete=models.PROTECT,
+        related_name="sessions",
+    )
+    held_on = models.DateField(_("held on"))
+    delegates = models.PositiveIntegerField(_("delegates present"), default=0)
+    resolutions = models.TextField(_("resolutions"), blank=True)
+
+    objects = CongressSessionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("congress session")
+        verbose_name_plural = _("congress sessions")
+        ordering = ["-held_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["congress", "held_on"], name="one_session_per_congress_per_day",
+                violation_error_message=_("This congress already has a session on that day."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.congress} · {self.held_on}"
+
+
+class DisclosureMethod(models.TextChoices):
+    NOTICE_BOARD = "board", _("Notice board")
+    MEETING = "meeting", _("Meeting")
+    ONLINE = "online", _("Online")
+    OTHER = "other", _("Other")
+
+
+class AffairsDisclosureQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return access.scope_by_community(self, user, "enterprise__community")
+
+
+class AffairsDisclosure(models.Model):
+    """厂务公开: what an enterprise disclosed to its workers, when and how."""
+
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("enterprise"), on_delete=models.PROTECT,
+        related_name="disclosures",
+    )
+    disclosed_on = models.DateField(_("disclosed on"))
+    topic = models.CharField(_("topic"), max_length=200)
+    method = models.CharField(
+        _("method"), max_length=16, choices=DisclosureMethod.choices,
+        default=DisclosureMethod.NOTICE_BOARD,
+    )
+    content = models.TextField(_("content"), blank=True)
+
+    objects = AffairsDisclosureQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("affairs disclosure")
+        verbose_name_plural = _("affairs disclosures")
+        ordering = ["-disclosed_on"]
+
+    def __str__(self):
+        return f"{self.enterprise} · {self.topic}"

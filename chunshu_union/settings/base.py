@@ -5,6 +5,7 @@ set, the embedded default runs: an SQLite file in the project folder and
 Celery in eager mode, so that `make demo` needs no server at all.
 """
 
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -197,6 +198,18 @@ X_FRAME_OPTIONS = "DENY"
 # Domain settings.
 DECLARATION_RATE_TARGET = env.float("DECLARATION_RATE_TARGET", default=85.0)
 ZOMBIE_QUARTERS = env.int("ZOMBIE_QUARTERS", default=2)
+
+# Services (issue 7). Emergency-aid caps in yuan: per case, and the total
+# approved for one member within a calendar year; attachments (scans of
+# supporting documents) by size and by content type (magic bytes, never the
+# name); the "two 2s": enterprise visits per cadre per ISO week, community
+# visits per cadre per calendar month.
+AID_MAX_PER_CASE = Decimal(env.str("AID_MAX_PER_CASE", default="5000.00"))
+AID_MAX_PER_MEMBER_YEAR = Decimal(env.str("AID_MAX_PER_MEMBER_YEAR", default="10000.00"))
+AID_ATTACHMENT_MAX_BYTES = env.int("AID_ATTACHMENT_MAX_BYTES", default=5 * 1024 * 1024)
+AID_ATTACHMENT_TYPES = ("application/pdf", "image/jpeg", "image/png")
+TWO_TWOS_ENTERPRISE_VISITS_PER_WEEK = env.int("TWO_TWOS_ENTERPRISE_VISITS_PER_WEEK", default=2)
+TWO_TWOS_COMMUNITY_VISITS_PER_MONTH = env.int("TWO_TWOS_COMMUNITY_VISITS_PER_MONTH", default=2)
 
 LOGGING = {
     "version": 1,
