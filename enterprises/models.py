@@ -6,7 +6,7 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from chunshu_union import access
@@ -147,10 +147,12 @@ class EnterpriseQuerySet(models.QuerySet):
     def in_scope_on(self, day: datetime.date):
         """Enterprises with a union on `day` and not moved out or deregistered
         by then: the collection scope that the declaration rate divides by."""
+        # An enterprise with no history entry yet is in scope: `NOT (NULL IN
+        # ...)` is NULL in SQL, so the missing status is tested explicitly.
         return (
             self.status_on(day)
             .filter(union_founded_on__lte=day)
-            .exclude(status_on_day__in=OUT_OF_SCOPE)
+            .filter(Q(status_on_day__isnull=True) | ~Q(status_on_day__in=OUT_OF_SCOPE))
         )
 
 
