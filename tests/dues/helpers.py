@@ -7,7 +7,9 @@ from chunshu_union.quarters import Quarter
 from dues.models import Declaration
 
 
-def declare(enterprise, quarter: str, *, zero=False, declared_on=None, end=None, start=None, **extra):
+def declare(
+    enterprise, quarter: str, *, zero=False, declared_on=None, end=None, start=None, **extra
+):
     q = Quarter.parse(quarter)
     due = Decimal("0.00") if zero else Decimal("400.00")
     return Declaration.objects.create(

@@ -47,7 +47,7 @@ def test_zero_declaration_counts_as_declared_and_is_counted_apart(db):
 
 
 def test_a_correction_for_the_same_period_counts_once(db):
-    corrected, other = EnterpriseFactory.create_batch(2)
+    corrected, _other = EnterpriseFactory.create_batch(2)
     declare(corrected, "2017Q3", declared_on=datetime.date(2017, 10, 15))
     declare(corrected, "2017Q3", declared_on=datetime.date(2017, 11, 2))
     figures = street_figures()
@@ -65,7 +65,10 @@ def test_the_period_end_decides_the_quarter(db):
     enterprise = EnterpriseFactory()
     # A monthly declaration for September, filed in October, is for Q3.
     declare(
-        enterprise, "2017Q3", start=datetime.date(2017, 9, 1), declared_on=datetime.date(2017, 10, 9)
+        enterprise,
+        "2017Q3",
+        start=datetime.date(2017, 9, 1),
+        declared_on=datetime.date(2017, 10, 9),
     )
     assert street_figures(Q3).declared == 1
     assert street_figures(Quarter(2017, 4)).declared == 0
@@ -85,7 +88,7 @@ def test_a_union_founded_after_the_quarter_is_not_obligated_and_cannot_lift_the_
 
 
 def test_moved_out_mid_quarter_leaves_the_denominator_that_quarter(db, sam):
-    leaving, staying = EnterpriseFactory.create_batch(2)
+    leaving, _staying = EnterpriseFactory.create_batch(2)
     declare(leaving, "2017Q2")
     declare(leaving, "2017Q3")  # still declares: kept, but not counted
     enterprise_set_status(
@@ -98,7 +101,7 @@ def test_moved_out_mid_quarter_leaves_the_denominator_that_quarter(db, sam):
 
 
 def test_deregistration_moves_the_denominator_from_its_effective_date(db, sam):
-    gone, *others = EnterpriseFactory.create_batch(4)
+    gone, *_others = EnterpriseFactory.create_batch(4)
     enterprise_set_status(
         enterprise=gone,
         status=Status.DEREGISTERED,
@@ -118,7 +121,7 @@ def test_suspected_dormant_and_unreachable_stay_in_the_denominator(db, sam):
 
 
 def test_communities_get_their_own_figures_and_the_street_adds_them_up(db, community1, community2):
-    a1, a2 = EnterpriseFactory.create_batch(2, community=community1)
+    a1, _a2 = EnterpriseFactory.create_batch(2, community=community1)
     b1 = EnterpriseFactory(community=community2)
     declare(a1, "2017Q3")
     declare(b1, "2017Q3")
