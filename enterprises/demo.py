@@ -157,6 +157,8 @@ def ensure_staff_group() -> Group:
             "services",
             "dashboard",
         ]
+    ).exclude(  # emergency aid is sensitive: only the aid group (services.demo)
+        content_type__app_label="services", content_type__model__in=["aidcase", "aidattachment"]
     )
     group.permissions.set(perms)
     return group
