@@ -27,7 +27,7 @@ def street_row(quarter, user):
 
 
 def test_the_demo_reproduces_the_article(demo_street):
-    federation, users = demo_street
+    _federation, users = demo_street
     leader = users["leader"]
     q1, q3 = street_row("2017Q1", leader), street_row("2017Q3", leader)
     assert (q1["declared"], q1["obligated"]) == (167, 226)
@@ -38,11 +38,16 @@ def test_the_demo_reproduces_the_article(demo_street):
     assert all(f.flagged_on.isoformat() == "2017-01-01" for f in flags)
     out = flags.filter(resolution__in=["moved_out", "deregistered"])
     assert out.count() == 30
-    assert all(Quarter(2017, 2).first_day <= f.resolved_on <= Quarter(2017, 3).last_day for f in out)
+    assert all(
+        Quarter(2017, 2).first_day <= f.resolved_on <= Quarter(2017, 3).last_day for f in out
+    )
     # Written through the dated status history, not just the flag.
-    assert EnterpriseStatus.objects.filter(
-        status__in=[Status.MOVED_OUT, Status.DEREGISTERED], enterprise__zombie_flags__in=out
-    ).count() == 30
+    assert (
+        EnterpriseStatus.objects.filter(
+            status__in=[Status.MOVED_OUT, Status.DEREGISTERED], enterprise__zombie_flags__in=out
+        ).count()
+        == 30
+    )
     assert zombie_counts(Quarter(2017, 3), leader)["flagged"] == 58
 
 
