@@ -1,0 +1,19 @@
+from django.utils.translation import gettext as _
+
+from chunshu_union.tabular.command import ImportCommand
+from dues.importing import declaration_import
+
+
+class Command(ImportCommand):
+    help = "Import the tax bureau's declaration details (all or nothing; idempotent)."
+
+    def run(self, path, options):
+        return declaration_import(source=path, dry_run=options["dry_run"])
+
+    def write_human(self, result, options):
+        super().write_human(result, options)
+        if result.extra.get("unmatched"):
+            self.stdout.write(
+                _("%(n)d declarations match no enterprise (unmatched, kept and listed).")
+                % {"n": result.extra["unmatched"]}
+            )
