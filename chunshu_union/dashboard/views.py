@@ -1,8 +1,159 @@
-from django.shortcuts import render
+"""The leadership dashboard: the street page, a community's page, the
+enterprises behind a figure, and the Excel export. Leaders and staff only
+(`figures_required`); communities through `access.communities_for`, so a
+community outside the user's street is a 404."""
 
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.template.defaultfilters import floatformat
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from chunshu_union import access
 from chunshu_union.decorators import figures_required
+
+from . import export, sections, selectors
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _quarter_or_error(request, federation):
+    """(quarters, quarter, error): the error is a sentence for the page."""
+    quarters = selectors.available_quarters(federation) if federation else []
+    try:
+        quarter = selectors.choose_quarter(request.GET.get("quarter"), quarters)
+    except selectors.QuarterError as error:
+        return quarters, None, error
+    if quarter is None:
+        return (
+            quarters,
+            None,
+            selectors.QuarterError(
+                _("No quarter has figures yet: load the declarations first."), 404
+            ),
+        )
+    return quarters, quarter, None
+
+
+def _base(request):
+    federation = selectors.federation_for(request.user)
+    quarters, quarter, error = _quarter_or_error(request, federation)
+    target = settings.DECLARATION_RATE_TARGET
+    return {
+        "federation": federation,
+        "quarters": quarters,
+        "quarter": quarter,
+        "error": error,
+        "target": target,
+        "target_text": floatformat(target, -2),
+        "export_url": f"{reverse('dashboard:export')}?quarter={quarter}" if quarter else "",
+    }
+
+
+def _chart_data(scopes, trend, target) -> dict:
+    return {
+        "target": target,
+        "communities": [{"name": s.name, "rate": s.rate} for s in scopes if s.community_id],
+        "trend": trend,
+        "labels": {"rate": _("Declaration rate"), "target": _("Target")},
+    }
+
+
+def _error_page(request, context):
+    return render(request, "dashboard/error.html", context, status=context["error"].status)
 
 
 @figures_required
 def index(request):
-    return render(request, "dashboard/index.html", {})
+    context = _base(request)
+    if context["error"]:
+        return _error_page(request, context)
+    quarter, user = context["quarter"], request.user
+    scopes = selectors.scopes_for(user, context["federation"], quarter)
+    trend = selectors.trend(user, scopes)
+    context.update(
+        scopes=scopes,
+        street=scopes[0],
+        communities=scopes[1:],
+        zombies=selectors.zombies(quarter, user),
+        trend=trend,
+        matrix=sections.matrix(scopes),
+        chart_data=_chart_data(scopes, trend, context["target"]),
+    )
+    return render(request, "dashboard/index.html", context)
+
+
+def _community(request, community_id):
+    return get_object_or_404(access.communities_for(request.user), pk=community_id)
+
+
+@figures_required
+def community(request, community_id: int):
+    community = _community(request, community_id)
+    context = _base(request)
+    if context["error"]:
+        return _error_page(request, context)
+    quarter = context["quarter"]
+    scopes = selectors.scopes_for(request.user, context["federation"], quarter)
+    scope = next(s for s in scopes if s.community_id == community.pk)
+    shown = [scope, scopes[0]]
+    trend = selectors.trend(request.user, shown)
+    context.update(
+        community=community,
+        street=scopes[0],
+        scope=scope,
+        scopes=shown,
+        trend=trend,
+        matrix=sections.matrix(shown),
+        chart_data=_chart_data([], trend, context["target"]),
+        zombie_count=selectors.drilldown(quarter, community, "zombie", request.user).count(),
+        kinds=[(which, selectors.which_label(which)) for which in selectors.WHICH],
+    )
+    return render(request, "dashboard/community.html", context)
+
+
+@figures_required
+def enterprises(request, community_id: int, which: str, fmt: str = "html"):
+    if which not in selectors.WHICH:
+        raise Http404
+    community = _community(request, community_id)
+    context = _base(request)
+    if context["error"]:
+        return _error_page(request, context)
+    quarter = context["quarter"]
+    rows = list(selectors.drilldown(quarter, community, which, request.user))
+    title = f"{community.name} · {quarter.label} · {selectors.which_label(which)}"
+    if fmt == "xlsx":
+        response = HttpResponse(export.enterprise_list(title, rows), content_type=XLSX)
+        filename = f"dashboard-{quarter}-{community.code}-{which}.xlsx"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+    context.update(
+        community=community,
+        which=which,
+        which_label=selectors.which_label(which),
+        title=title,
+        rows=rows,
+    )
+    return render(request, "dashboard/enterprises.html", context)
+
+
+@figures_required
+def export_xlsx(request):
+    context = _base(request)
+    if context["error"]:
+        return _error_page(request, context)
+    quarter, user = context["quarter"], request.user
+    scopes = selectors.scopes_for(user, context["federation"], quarter)
+    data = export.dashboard_workbook(
+        quarter=quarter,
+        scopes=scopes,
+        zombies=selectors.zombies(quarter, user),
+        trend=selectors.trend(user, scopes),
+    )
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="dashboard-{quarter}.xlsx"'
+    return response

@@ -1,0 +1,31 @@
+"""Background jobs of the dashboard: they take ids, are idempotent (an
+unchanged recomputation adds nothing) and acknowledge late, so a worker that
+dies mid-way has its job run again rather than lost."""
+
+from celery import shared_task
+
+from chunshu_union.quarters import Quarter
+from enterprises.models import Federation
+
+from .services import dashboard_refresh, quarter_figures_compute
+
+
+@shared_task(acks_late=True)
+def compute_quarter_figures(federation_id: int, quarter: str) -> int:
+    """One quarter of one street; returns the revision of the street's figures."""
+    federation = Federation.objects.get(pk=federation_id)
+    snapshots = quarter_figures_compute(federation=federation, quarter=Quarter.parse(quarter))
+    return snapshots[0].revision
+
+
+@shared_task(acks_late=True)
+def refresh_dashboard(federation_id: int | None = None) -> list[str]:
+    """Nightly (or after a declarations import): every quarter of one street,
+    or of every street when no id is given."""
+    federations = Federation.objects.all()
+    if federation_id is not None:
+        federations = federations.filter(pk=federation_id)
+    done = []
+    for federation in federations:
+        done += [str(q) for q in dashboard_refresh(federation=federation)]
+    return done
