@@ -1,5 +1,3 @@
-from contextvars import ContextVar
-
 from django import forms
 from django.contrib import admin
 from django.db.models import Exists, OuterRef
@@ -13,10 +11,6 @@ from chunshu_union.tabular.normalize import clean_text, parse_phone
 
 from .id_numbers import id_number_error
 from .models import Member, Membership, Transfer
-
-#: The request being served by MemberAdmin.change_view (for the logged unmasking);
-#: a context variable, so that threads never see each other's request.
-_current_request: ContextVar = ContextVar("member_admin_request", default=None)
 
 
 class MemberForm(forms.ModelForm):
@@ -142,7 +136,13 @@ class MemberAdmin(ScopedModelAdmin):
         ]
 
     def get_readonly_fields(self, request, obj=None):
-        return self.readonly_fields if obj else ["verified_at", "verified_by"]
+        if obj is None:
+            return ["verified_at", "verified_by"]
+        # The page is rendered after the view returns, so the decision to
+        # unmask travels on this request's own instance, never on the admin.
+        if access.can_see_personal_data(request.user):
+            obj._unmask_for = request.user
+        return self.readonly_fields
 
     @admin.display(description=_("phone"))
     def masked_phone(self, obj):
@@ -152,22 +152,15 @@ class MemberAdmin(ScopedModelAdmin):
     def id_in_clear(self, obj):
         """The detail page shows the number in clear to those entitled, and
         every such showing is logged."""
-        request = _current_request.get()
-        if obj is None or obj.pk is None:
-            return ""
-        if request is None or not access.can_see_personal_data(request.user):
-            return obj.id_masked
-        access_log_record(
-            user=request.user, action=AccessLog.Action.UNMASK, obj=obj, detail="admin member page"
-        )
+        viewer = getattr(obj, "_unmask_for", None)
+        if obj is None or obj.pk is None or viewer is None:
+            return obj.id_masked if obj else ""
+        if not getattr(obj, "_unmask_logged", False):  # the page may render a field twice
+            access_log_record(
+                user=viewer, action=AccessLog.Action.UNMASK, obj=obj, detail="admin member page"
+            )
+            obj._unmask_logged = True
         return obj.id_number
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        token = _current_request.set(request)
-        try:
-            return super().change_view(request, object_id, form_url, extra_context)
-        finally:
-            _current_request.reset(token)
 
     def get_search_results(self, request, queryset, search_term):
         """A full ID number is found through its digest (never stored in clear)."""

@@ -31,7 +31,9 @@ def concrete(route: str) -> str:
     path = re.sub(r"\(\?P<format>[^)]*\)", "json", route)
     path = re.sub(r"\(\?P<\w+>[^)]*\)", "1", path)
     path = path.replace("<drf_format_suffix:format>", ".json")
-    path = re.sub(r"<(?:(\w+):)?(\w+)>", lambda m: "1" if m.group(1) in (None, "int") else "x", path)
+    path = re.sub(
+        r"<(?:(\w+):)?(\w+)>", lambda m: "1" if m.group(1) in (None, "int") else "x", path
+    )
     path = path.replace("\\Z", "").replace("^", "").replace("$", "").replace("\\", "")
     path = re.sub(r"[()?*+]", "", path)
     return "/" + path.lstrip("/")
@@ -46,9 +48,13 @@ def test_every_url_needs_a_login_unless_reviewed_public(client, db, route, name)
         return
     response = client.get(concrete(route))
     if response.status_code in (301, 302):
-        assert "login" in response["Location"], f"{route} redirects elsewhere than to a sign-in page"
+        assert "login" in response["Location"], (
+            f"{route} redirects elsewhere than to a sign-in page"
+        )
     else:
-        assert response.status_code in (401, 403), f"{route} answered {response.status_code} without a login"
+        assert response.status_code in (401, 403), (
+            f"{route} answered {response.status_code} without a login"
+        )
 
 
 def test_the_public_list_only_names_urls_that_exist():

@@ -43,14 +43,18 @@ def test_the_database_refuses_a_second_open_membership(db):
     membership = MembershipFactory()
     with pytest.raises(IntegrityError), transaction.atomic():
         Membership.objects.create(
-            member=membership.member, enterprise=EnterpriseFactory(), joined_on=datetime.date(2017, 1, 1)
+            member=membership.member,
+            enterprise=EnterpriseFactory(),
+            joined_on=datetime.date(2017, 1, 1),
         )
 
 
 def test_a_transfer_closes_one_membership_and_opens_the_next(db):
     membership = MembershipFactory()
     target = EnterpriseFactory()
-    transfer = membership_transfer(member=membership.member, to_enterprise=target, on=datetime.date(2017, 6, 1))
+    transfer = membership_transfer(
+        member=membership.member, to_enterprise=target, on=datetime.date(2017, 6, 1)
+    )
     membership.refresh_from_db()
     assert membership.left_on == datetime.date(2017, 6, 1)
     assert transfer.to_membership.enterprise == target and transfer.to_membership.is_open
@@ -60,13 +64,22 @@ def test_a_transfer_closes_one_membership_and_opens_the_next(db):
 def test_a_transfer_to_the_same_enterprise_is_refused(db):
     membership = MembershipFactory()
     with pytest.raises(ValidationError):
-        membership_transfer(member=membership.member, to_enterprise=membership.enterprise, on=datetime.date(2017, 6, 1))
+        membership_transfer(
+            member=membership.member,
+            to_enterprise=membership.enterprise,
+            on=datetime.date(2017, 6, 1),
+        )
 
 
 def test_transfers_in_and_out_of_the_street_are_recorded(db):
     member = MemberFactory()
     enterprise = EnterpriseFactory()
-    membership_join(member=member, enterprise=enterprise, joined_on=datetime.date(2017, 2, 1), external_party="东城区某公司工会")
+    membership_join(
+        member=member,
+        enterprise=enterprise,
+        joined_on=datetime.date(2017, 2, 1),
+        external_party="东城区某公司工会",
+    )
     membership_leave(member=member, on=datetime.date(2017, 8, 1), external_party="海淀区某公司工会")
     directions = sorted(str(t.direction) for t in Transfer.objects.filter(member=member))
     assert len(directions) == 2
