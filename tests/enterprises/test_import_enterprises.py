@@ -92,6 +92,7 @@ def test_a_changed_row_is_an_update(db, tmp_path):
     changed = rows()
     changed[1][4] = 80
     code, result = run(xlsx(tmp_path / "b.xlsx", changed))
+    assert code == 0
     assert (result["updated"], result["unchanged"]) == (1, 2)
     assert Enterprise.objects.get(credit_code=credit_code(9001)).headcount == 80
 
