@@ -60,58 +60,41 @@ def _community_lookup(communities) -> dict[str, Community]:
     return lookup
 
 
-def enterprise_import(
-    *, source, filename: str = "", dry_run: bool = False, by=None
-) -> ImportResult:
-    table = read_table(source, filename)
-    header, rows = find_header(table, FIELDS)
-    communities = _community_lookup(Community.objects.select_related("federation"))
-    existing = {e.credit_code: e for e in Enterprise.objects.all()}
-    buildings = {(b.federation_id, b.name): b for b in Building.objects.all()}
-    result = ImportResult()
-    parsed: list[tuple[int, dict]] = []
-    seen: dict[str, int] = {}
-    today = timezone.localdate()
+class _RowParser:
+    """Checks one row at a time; remembers what it needs across rows (the
+    credit codes already seen) so duplicates are caught within the file."""
 
-    for record in header.records(table, after=rows):
-        errors = []
+    def __init__(self, header):
+        self.header = header
+        self.communities = _community_lookup(Community.objects.select_related("federation"))
+        self.seen: dict[str, int] = {}
+        self.today = timezone.localdate()
 
-        def fault(field: str, message: str, errors=errors, row=record.row) -> None:
-            errors.append(RowError(row, header.title(field), message))
+    def parse(self, record) -> tuple[dict, list[RowError]]:
+        errors: list[RowError] = []
 
-        values = {}
+        def fault(field: str, message: str) -> None:
+            errors.append(RowError(record.row, self.header.title(field), message))
+
         for text_field in ("name", "union_chair", "building"):
             if looks_like_formula(record[text_field]):
-                fault(
-                    text_field,
-                    _(
-                        "The cell starts with = + - or @ and looks like a formula; type the text itself."
-                    ),
-                )
-        values["name"] = clean_name(record["name"])
+                fault(text_field, _formula_message())
+        values = {
+            "name": clean_name(record["name"]),
+            "union_chair": clean_name(record["union_chair"]),
+            "building_name": clean_name(record["building"]),
+            "credit_code": normalize_credit_code(clean_text(record["credit_code"])),
+            "community": self.communities.get(clean_text(record["community"])),
+        }
         if not values["name"]:
             fault("name", _("The enterprise name is missing."))
-        code = normalize_credit_code(clean_text(record["credit_code"]))
-        problem = credit_code_error(code) if code else _("The credit code is missing.")
-        if problem:
-            fault("credit_code", problem)
-        elif code in seen:
-            fault(
-                "credit_code",
-                _("This credit code already appears in row %(row)d.") % {"row": seen[code]},
-            )
-        else:
-            seen[code] = record.row
-        values["credit_code"] = code
-        community = communities.get(clean_text(record["community"]))
-        if community is None:
+        self._check_code(values["credit_code"], record.row, fault)
+        if values["community"] is None:
             fault(
                 "community",
                 _("“%(name)s” is not one of the street's communities.")
                 % {"name": clean_text(record["community"])},
             )
-        values["community"] = community
-        values["building_name"] = clean_name(record["building"])
         for key, parser in (
             ("headcount", parse_int),
             ("union_founded_on", parse_date),
@@ -122,15 +105,44 @@ def enterprise_import(
             except ValueError as error:
                 fault(key, str(error))
         founded = values.get("union_founded_on")
-        if isinstance(founded, datetime.date) and founded > today:
+        if isinstance(founded, datetime.date) and founded > self.today:
             fault("union_founded_on", _("The union founding date is in the future."))
-        values["union_chair"] = clean_name(record["union_chair"])
+        return values, errors
+
+    def _check_code(self, code: str, row: int, fault) -> None:
+        problem = credit_code_error(code) if code else _("The credit code is missing.")
+        if problem:
+            fault("credit_code", problem)
+        elif code in self.seen:
+            fault(
+                "credit_code",
+                _("This credit code already appears in row %(row)d.") % {"row": self.seen[code]},
+            )
+        else:
+            self.seen[code] = row
+
+
+def _formula_message() -> str:
+    return _("The cell starts with = + - or @ and looks like a formula; type the text itself.")
+
+
+def enterprise_import(
+    *, source, filename: str = "", dry_run: bool = False, by=None
+) -> ImportResult:
+    table = read_table(source, filename)
+    header, rows = find_header(table, FIELDS)
+    parser = _RowParser(header)
+    existing = {e.credit_code: e for e in Enterprise.objects.all()}
+    buildings = {(b.federation_id, b.name): b for b in Building.objects.all()}
+    result = ImportResult()
+    parsed: list[tuple[int, dict]] = []
+    for record in header.records(table, after=rows):
+        values, errors = parser.parse(record)
         if errors:
             result.invalid += 1
             result.errors.extend(errors)
         else:
             parsed.append((record.row, values))
-
     if result.errors or dry_run:
         _count(parsed, existing, buildings, result)
         return result
