@@ -100,6 +100,15 @@ class VisitForm(forms.ModelForm):
         model = Visit
         fields = ["visitor", "visited_on", "enterprise", "community", "summary"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "community" in self.fields:
+            # An enterprise visit takes the enterprise's community.
+            self.fields["community"].required = False
+            self.fields["community"].help_text = _(
+                "For a community visit; an enterprise visit takes its enterprise's community."
+            )
+
     def clean(self):
         data = super().clean()
         if self.instance.pk is None and not self.errors:
@@ -390,14 +399,17 @@ class AidCaseAdmin(AidAdminMixin, MemberScopedAdmin):
     def save_formset(self, request, form, formset, change):
         if formset.model is not AidAttachment:
             return super().save_formset(request, form, formset, change)
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         for attachment_form in formset.forms:
             data = attachment_form.cleaned_data
             if data and data.get("file") and not attachment_form.instance.pk:
-                services.aid_attach(
-                    case=form.instance,
-                    by=request.user,
-                    upload=data["file"],
-                    description=data.get("description", ""),
+                formset.new_objects.append(
+                    services.aid_attach(
+                        case=form.instance,
+                        by=request.user,
+                        upload=data["file"],
+                        description=data.get("description", ""),
+                    )
                 )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):

@@ -1,0 +1,135 @@
+"""The staff admin: every page opens, refusals come back as Chinese form
+errors, aid pages exist only for aid staff, and every aid view is logged."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from accounts.models import AccessLog
+from services.models import AidCase, AidStatus, Handout, Visit, WelfareBatch, WelfareItem
+from services.services import aid_submit, visit_record
+from tests.factories import street
+
+PAGES = [
+    "assignment", "visit", "finding", "welfareitem", "welfarebatch", "handout", "event",
+    "serviceoffer", "servicerequest",
+]
+
+
+@pytest.mark.parametrize("model", PAGES)
+def test_staff_open_every_services_list_and_add_page(client, sam, alices_enterprise, model):
+    client.force_login(sam)
+    assert client.get(f"/admin/services/{model}/").status_code == 200
+    if model != "finding":
+        assert client.get(f"/admin/services/{model}/add/").status_code == 200
+
+
+def test_aid_pages_are_hidden_from_staff_without_the_permission(client, sam, ann, alices_member):
+    case = aid_submit(
+        by=ann, member=alices_member, applied_on=datetime.date(2017, 3, 1), reason="病",
+        amount_requested=Decimal("1000"),
+    )
+    client.force_login(sam)
+    assert client.get("/admin/services/aidcase/").status_code == 403
+    assert client.get(f"/admin/services/aidcase/{case.pk}/change/").status_code in (302, 403)
+    assert "aidcase" not in client.get("/admin/").content.decode()
+
+
+def test_aid_staff_open_a_case_and_the_view_is_logged(client, ann, alices_member):
+    case = aid_submit(
+        by=ann, member=alices_member, applied_on=datetime.date(2017, 3, 1), reason="病",
+        amount_requested=Decimal("1000"),
+    )
+    client.force_login(ann)
+    assert client.get("/admin/services/aidcase/").status_code == 200
+    page = client.get(f"/admin/services/aidcase/{case.pk}/change/")
+    assert page.status_code == 200
+    assert alices_member.id_masked in page.content.decode()
+    assert AccessLog.objects.filter(
+        user=ann, action=AccessLog.Action.VIEW_AID, object_id=str(case.pk)
+    ).exists()
+
+
+def test_the_aid_steps_through_the_admin_refuse_the_same_person(client, ann, ben, cat, alices_member):
+    client.force_login(ann)
+    response = client.post(
+        "/admin/services/aidcase/add/",
+        {
+            "member": alices_member.pk, "applied_on": "2017-03-01", "reason": "家人重病",
+            "amount_requested": "2000", "attachments-TOTAL_FORMS": "0",
+            "attachments-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    case = AidCase.objects.get()
+    client.force_login(ben)
+    assert client.post(f"/admin/services/aidcase/{case.pk}/step/review/", {"note": "属实"}).status_code == 302
+    refused = client.post(f"/admin/services/aidcase/{case.pk}/step/approve/", {"amount": "1500"})
+    assert refused.status_code == 200
+    assert "不同" in refused.content.decode()
+    client.force_login(cat)
+    client.post(f"/admin/services/aidcase/{case.pk}/step/approve/", {"amount": "1500"})
+    case.refresh_from_db()
+    assert case.status == AidStatus.APPROVED and case.amount_approved == Decimal("1500.00")
+
+
+def test_a_cap_exceeded_in_the_admin_is_a_form_error_not_a_traceback(
+    client, settings, ann, alices_member
+):
+    settings.AID_MAX_PER_CASE = Decimal("3000")
+    client.force_login(ann)
+    response = client.post(
+        "/admin/services/aidcase/add/",
+        {
+            "member": alices_member.pk, "applied_on": "2017-03-01", "reason": "家人重病",
+            "amount_requested": "9000", "attachments-TOTAL_FORMS": "0",
+            "attachments-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 200
+    assert "3000" in response.content.decode()
+    assert not AidCase.objects.exists()
+
+
+def test_a_second_handout_in_the_admin_is_a_form_error(client, sam, alices_member):
+    item = WelfareItem.objects.create(name="清凉包")
+    batch = WelfareBatch.objects.create(
+        federation=street(), item=item, name="2017送清凉", campaign="coolness",
+        received_on=datetime.date(2017, 7, 1), quantity=10, stock=10,
+    )
+    client.force_login(sam)
+    data = {"batch": batch.pk, "member": alices_member.pk, "quantity": 1, "handed_on": "2017-07-10"}
+    assert client.post("/admin/services/handout/add/", data).status_code == 302
+    again = client.post("/admin/services/handout/add/", data)
+    assert again.status_code == 200
+    assert "张三" in again.content.decode()
+    assert Handout.objects.count() == 1
+    batch.refresh_from_db()
+    assert batch.stock == 9
+
+
+def test_staff_record_a_visit_in_the_admin(client, sam, alices_enterprise):
+    client.force_login(sam)
+    response = client.post(
+        "/admin/services/visit/add/",
+        {
+            "visitor": sam.pk, "visited_on": "2017-05-08", "enterprise": alices_enterprise.pk,
+            "summary": "走访", "findings-TOTAL_FORMS": "1", "findings-INITIAL_FORMS": "0",
+            "findings-0-kind": "hot_issue", "findings-0-description": "职工午餐难",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    visit = Visit.objects.get()
+    assert visit.community == alices_enterprise.community and visit.recorded_by == sam
+    assert visit.findings.get().description == "职工午餐难"
+
+
+def test_the_two_twos_page_names_who_is_behind(client, sam, alices_enterprise):
+    visit_record(by=sam, visited_on=datetime.date(2017, 12, 18), enterprise=alices_enterprise)
+    client.force_login(sam)
+    page = client.get("/admin/services/visit/two-twos/?quarter=2017Q4")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "2017年第4季度" in text and "sam" in text
+    assert client.get("/admin/services/visit/two-twos/?quarter=garbage").status_code == 200
