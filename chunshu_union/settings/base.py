@@ -136,6 +136,15 @@ IMPORT_MAX_UNCOMPRESSED_BYTES = env.int("IMPORT_MAX_UNCOMPRESSED_BYTES", default
 IMPORT_MAX_ZIP_ENTRIES = env.int("IMPORT_MAX_ZIP_ENTRIES", default=1000)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=200_000)
 
+# Roster imports (members.roster): uploaded rosters wait here until they are
+# confirmed or cancelled. No URL serves this folder (the git-ignored media/
+# tree is not routed); in production point it outside any web root. The
+# portal lists ROSTER_PREVIEW_PAGE rows of each kind per page.
+ROSTER_UPLOAD_ROOT = env.path(
+    "ROSTER_UPLOAD_ROOT", default=BASE_DIR / "media" / "private" / "rosters"
+)
+ROSTER_PREVIEW_PAGE = 100
+
 # Personal data. The resident ID number is stored encrypted (AES-GCM) with a
 # keyed HMAC digest for uniqueness and exact lookup. Production must set
 # both keys; dev and test settings supply their own.
@@ -188,6 +197,7 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 AUDITLOG_INCLUDE_ALL_MODELS = False
 
