@@ -126,3 +126,90 @@ class EnterpriseAdmin(ScopedModelAdmin):
                 reason=_("Created in the admin"),
                 recorded_by=request.user,
             )
+
+
+# --- Registers: collective bargaining and democratic management ------------
+# (services issue; rules in enterprises/registers.py)
+
+from django import forms  # noqa: E402
+
+from .models import (  # noqa: E402
+    AffairsDisclosure,
+    CollectiveAgreement,
+    CongressSession,
+    WorkerCongress,
+)
+from .registers import agreement_check  # noqa: E402
+
+
+class CollectiveAgreementForm(forms.ModelForm):
+    class Meta:
+        model = CollectiveAgreement
+        fields = "__all__"
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors:
+            try:
+                agreement_check(
+                    by=self.request_user,
+                    scope=data["scope"],
+                    enterprises=list(data.get("enterprises") or []),
+                    community=data.get("community"),
+                    is_demonstration=data.get("is_demonstration", False),
+                )
+            except forms.ValidationError as refused:
+                self.add_error(None, refused)
+        return data
+
+
+@admin.register(CollectiveAgreement)
+class CollectiveAgreementAdmin(ScopedModelAdmin):
+    form = CollectiveAgreementForm
+    list_display = [
+        "title", "scope", "community", "signed_on", "starts_on", "ends_on",
+        "wage_rise_percent", "covered_workers", "is_demonstration",
+    ]
+    list_filter = ["scope", "community", "is_demonstration", "signed_on"]
+    search_fields = ["title", "industry", "enterprises__name"]
+    autocomplete_fields = ["enterprises"]
+    list_select_related = ["community"]
+    date_hierarchy = "signed_on"
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.request_user = request.user
+        return form
+
+
+class CongressSessionInline(ScopedTabularInline):
+    model = CongressSession
+    extra = 1
+    fields = ["held_on", "delegates", "resolutions"]
+
+
+@admin.register(WorkerCongress)
+class WorkerCongressAdmin(ScopedModelAdmin):
+    list_display = ["name", "scope", "community", "enterprise", "established_on", "sessions_held"]
+    list_filter = ["scope", "community"]
+    search_fields = ["name", "enterprise__name"]
+    autocomplete_fields = ["enterprise"]
+    list_select_related = ["community", "enterprise"]
+    inlines = [CongressSessionInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(n_sessions=Count("sessions"))
+
+    @admin.display(description=_("sessions"), ordering="n_sessions")
+    def sessions_held(self, obj):
+        return obj.n_sessions
+
+
+@admin.register(AffairsDisclosure)
+class AffairsDisclosureAdmin(ScopedModelAdmin):
+    list_display = ["enterprise", "disclosed_on", "topic", "method"]
+    list_filter = ["method", "enterprise__community"]
+    search_fields = ["topic", "enterprise__name", "content"]
+    autocomplete_fields = ["enterprise"]
+    list_select_related = ["enterprise"]
+    date_hierarchy = "disclosed_on"

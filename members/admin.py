@@ -203,3 +203,6 @@ class TransferAdmin(ScopedModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+from . import admin_coverage  # noqa: E402,F401
