@@ -86,3 +86,27 @@ class AccessLog(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("The access log is append-only.")
+
+
+class ApiToken(models.Model):
+    """A token another system uses for the REST API. Only its SHA-256 digest
+    is stored; the key is shown once, when it is made. It expires, and it
+    dies with its user (an inactive user's token is refused)."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("prefix"), max_length=8, editable=False)
+    digest = models.CharField(_("digest"), max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"

@@ -5,7 +5,9 @@ from django.test import override_settings
 
 
 def test_a_chair_signs_in_and_lands_in_the_portal(client, alice):
-    response = client.post("/accounts/login/", {"username": "alice", "password": "password"}, follow=True)
+    response = client.post(
+        "/accounts/login/", {"username": "alice", "password": "password"}, follow=True
+    )
     assert response.redirect_chain[-1][0] == "/portal/"
 
 
