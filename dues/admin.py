@@ -1,0 +1,462 @@
+"""The staff's union-funds pages: declarations (upload with a preview),
+unmatched declarations, rate snapshots and their revisions, the rates per
+community and quarter, the zombie list with its resolve form, and the gap to
+the target. Everything is read through the `for_user` scoping."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, OuterRef
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from unfold.decorators import action
+
+from chunshu_union.admin_mixins import ScopedModelAdmin
+from chunshu_union.quarters import Quarter
+from chunshu_union.tabular import FileRejected
+
+from . import selectors
+from .forms import DeclarationUploadForm, ResolveForm
+from .importing import declaration_import
+from .models import Declaration, RateSnapshot, UnmatchedDeclaration, ZombieFlag
+from .services import zombie_resolve
+from .zombies import reason_text
+
+_TOKEN = re.compile(r"^[0-9a-f]{32}$")
+_SESSION_KEY = "dues_uploads"
+
+
+def _upload_dir() -> Path:
+    folder = Path(settings.MEDIA_ROOT) / "dues-uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+class ReadOnlyMixin:
+    """Rows that come from the tax bureau or from the computation: shown,
+    never edited by hand."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class MatchedFilter(admin.SimpleListFilter):
+    title = _("matched to an enterprise")
+    parameter_name = "matched"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes")), ("no", _("No (unmatched)"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(enterprise__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(enterprise__isnull=True)
+        return queryset
+
+
+@admin.register(Declaration)
+class DeclarationAdmin(ReadOnlyMixin, ScopedModelAdmin):
+    list_display = [
+        "taxpayer_name",
+        "credit_code",
+        "enterprise",
+        "period_start",
+        "period_end",
+        "amount_due",
+        "amount_paid",
+        "declared_on",
+        "is_zero",
+    ]
+    list_filter = [MatchedFilter, "is_zero", "item", "enterprise__community"]
+    search_fields = ["=credit_code", "taxpayer_name"]
+    list_select_related = ["enterprise"]
+    date_hierarchy = "period_end"
+    actions_list = ["upload_button"]
+
+    def get_urls(self):
+        return [
+            path(
+                "upload/",
+                self.admin_site.admin_view(self.upload_view),
+                name="dues_declaration_upload",
+            ),
+            *super().get_urls(),
+        ]
+
+    @action(description=_("Upload the tax bureau's export"), url_path="upload-button")
+    def upload_button(self, request):
+        return redirect("admin:dues_declaration_upload")
+
+    def upload_view(self, request):
+        """Upload → preview (nothing written) → confirm (all or nothing)."""
+        if not request.user.has_perm("dues.add_declaration"):
+            raise PermissionDenied
+        form = DeclarationUploadForm()
+        if request.method == "POST" and request.POST.get("token"):
+            return self._commit(request, request.POST["token"])
+        if request.method == "POST":
+            form = DeclarationUploadForm(request.POST, request.FILES)
+            if form.is_valid():
+                return self._preview(request, form.cleaned_data["file"])
+        return self._render(request, {"form": form})
+
+    def _render(self, request, extra):
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Upload declaration details"),
+            "opts": self.model._meta,
+            **extra,
+        }
+        return TemplateResponse(request, "dues/admin/declaration_upload.html", context)
+
+    def _preview(self, request, upload):
+        data = upload.read(settings.IMPORT_MAX_FILE_BYTES + 1)
+        try:
+            result = declaration_import(source=data, filename=upload.name, dry_run=True)
+        except FileRejected as rejected:
+            messages.error(request, rejected.message)
+            return self._render(request, {"form": DeclarationUploadForm()})
+        token = None
+        if not result.errors:
+            token = uuid.uuid4().hex
+            (_upload_dir() / token).write_bytes(data)
+            tokens = request.session.get(_SESSION_KEY, {})
+            tokens[token] = upload.name
+            request.session[_SESSION_KEY] = tokens
+        return self._render(
+            request,
+            {"form": None, "result": result, "token": token, "filename": upload.name},
+        )
+
+    def _commit(self, request, token):
+        tokens = request.session.get(_SESSION_KEY, {})
+        if not _TOKEN.match(token) or token not in tokens:
+            messages.error(
+                request, gettext("This preview has expired; please upload the file again.")
+            )
+            return redirect("admin:dues_declaration_upload")
+        stored = _upload_dir() / token
+        try:
+            result = declaration_import(
+                source=stored.read_bytes(), filename=tokens[token], by=request.user
+            )
+        except (FileRejected, FileNotFoundError):
+            messages.error(
+                request, gettext("This preview has expired; please upload the file again.")
+            )
+            return redirect("admin:dues_declaration_upload")
+        finally:
+            stored.unlink(missing_ok=True)
+            tokens.pop(token, None)
+            request.session[_SESSION_KEY] = tokens
+        if result.errors:
+            return self._render(request, {"form": None, "result": result, "token": None})
+        messages.success(
+            request,
+            gettext(
+                "Imported: %(created)d new, %(updated)d updated, %(unchanged)d unchanged;"
+                " %(unmatched)d match no enterprise. The rates are recomputed tonight, or now"
+                " from the rate snapshots page."
+            )
+            % {**result.as_dict(), "unmatched": result.extra.get("unmatched", 0)},
+        )
+        return redirect("admin:dues_declaration_changelist")
+
+
+@admin.register(UnmatchedDeclaration)
+class UnmatchedDeclarationAdmin(ReadOnlyMixin, ScopedModelAdmin):
+    list_display = ["taxpayer_name", "credit_code", "period_end", "amount_due", "declared_on"]
+    search_fields = ["=credit_code", "taxpayer_name"]
+    date_hierarchy = "period_end"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).unmatched()
+
+
+@admin.register(RateSnapshot)
+class RateSnapshotAdmin(ReadOnlyMixin, ScopedModelAdmin):
+    list_display = [
+        "quarter",
+        "scope",
+        "revision",
+        "is_current",
+        "frozen",
+        "declared",
+        "obligated",
+        "zero_declared",
+        "rate_shown",
+        "computed_at",
+        "computed_by",
+    ]
+    list_filter = ["quarter", "community", "is_current", "frozen"]
+    list_select_related = ["community", "computed_by"]
+    ordering = ["-quarter", "scope_key", "-revision"]
+    exclude = ["declared_ids", "obligated_ids", "zero_ids"]
+    readonly_fields = ["changes_shown"]
+    actions_list = ["rates_button", "gap_button", "recompute_button"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("declared_ids", "obligated_ids", "zero_ids")
+
+    @admin.display(description=_("scope"), ordering="scope_key")
+    def scope(self, obj):
+        return obj.scope_name
+
+    @admin.display(description=_("declaration rate (%)"), ordering="rate")
+    def rate_shown(self, obj):
+        return f"{obj.rate}%"
+
+    @admin.display(description=_("changes from the previous revision"))
+    def changes_shown(self, obj):
+        if not obj.changes:
+            return "—"
+        parts = []
+        labels = {
+            "declared": gettext("declared"),
+            "obligated": gettext("obligated"),
+            "zero_declared": gettext("zero declarations"),
+            "rate": gettext("rate"),
+        }
+        for key, label in labels.items():
+            if key in obj.changes:
+                old, new = obj.changes[key]
+                parts.append(f"{label}: {old} → {new}")
+        for key, value in obj.changes.items():
+            if key.endswith(("_added", "_removed")) and value:
+                parts.append(f"{key}: {len(value)}")
+        return "；".join(parts)
+
+    def get_urls(self):
+        return [
+            path("rates/", self.admin_site.admin_view(self.rates_view), name="dues_rates"),
+            path("gap/", self.admin_site.admin_view(self.gap_view), name="dues_gap"),
+            path(
+                "recompute/", self.admin_site.admin_view(self.recompute_view), name="dues_recompute"
+            ),
+            *super().get_urls(),
+        ]
+
+    @action(description=_("Rates per community and quarter"), url_path="rates-button")
+    def rates_button(self, request):
+        return redirect("admin:dues_rates")
+
+    @action(description=_("Gap to target"), url_path="gap-button")
+    def gap_button(self, request):
+        return redirect("admin:dues_gap")
+
+    @action(description=_("Recompute now"), url_path="recompute-button")
+    def recompute_button(self, request):
+        return redirect("admin:dues_recompute")
+
+    def _context(self, request, title, **extra):
+        return {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "opts": self.model._meta,
+            **extra,
+        }
+
+    def rates_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        rows = selectors.rate_trend(request.user)
+        quarters = sorted({r["quarter"] for r in rows})
+        scopes: dict[str, dict] = {}
+        for row in rows:
+            label = gettext("Whole street") if row["scope"] == "street" else row["scope"]
+            scopes.setdefault(label, {})[row["quarter"]] = row
+        table = [(label, [cells.get(q) for q in quarters]) for label, cells in scopes.items()]
+        context = self._context(
+            request,
+            gettext("Declaration rates per community and quarter"),
+            quarters=quarters,
+            table=table,
+            target=selectors.target_rate(),
+        )
+        return TemplateResponse(request, "dues/admin/rates.html", context)
+
+    def gap_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        available = selectors.quarters_with_data()
+        quarter = available[-1] if available else Quarter.current()
+        if request.GET.get("quarter"):
+            try:
+                quarter = Quarter.parse(request.GET["quarter"])
+            except ValueError as error:
+                messages.error(request, str(error))
+        rows = selectors.gap_to_target(quarter, request.user)
+        for row in rows:
+            row["label"] = gettext("Whole street") if row["scope"] == "street" else row["scope"]
+            row["chase"] = list(row["candidates"][:30]) if row["needed"] else []
+            row["undeclared"] = row["obligated"] - row["declared"]
+        context = self._context(
+            request,
+            gettext("Gap to the target rate"),
+            quarter=quarter,
+            quarters=available,
+            rows=rows,
+            target=selectors.target_rate(),
+        )
+        return TemplateResponse(request, "dues/admin/gap.html", context)
+
+    def recompute_view(self, request):
+        """Queue a recomputation (runs inline without a worker)."""
+        if not request.user.has_perm("dues.add_ratesnapshot") and not request.user.is_superuser:
+            raise PermissionDenied
+        if request.method == "POST":
+            from .tasks import recompute_rates
+
+            recompute_rates.delay(None)
+            messages.success(request, gettext("The rates are being recomputed."))
+            return redirect("admin:dues_ratesnapshot_changelist")
+        return TemplateResponse(
+            request,
+            "dues/admin/recompute.html",
+            self._context(request, gettext("Recompute the rates")),
+        )
+
+
+class OpenFilter(admin.SimpleListFilter):
+    title = _("state")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("open", _("Open")), ("resolved", _("Resolved"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "open":
+            return queryset.filter(resolution="")
+        if self.value() == "resolved":
+            return queryset.exclude(resolution="")
+        return queryset
+
+
+@admin.register(ZombieFlag)
+class ZombieFlagAdmin(ReadOnlyMixin, ScopedModelAdmin):
+    """The visit list: open flags first, highest score first."""
+
+    list_display = [
+        "enterprise",
+        "community",
+        "quarter",
+        "score",
+        "reasons_shown",
+        "declared_since",
+        "resolution",
+        "resolved_on",
+        "resolved_by",
+        "resolve_link",
+    ]
+    list_filter = [OpenFilter, "resolution", "quarter", "enterprise__community"]
+    search_fields = ["enterprise__name", "=enterprise__credit_code"]
+    list_select_related = ["enterprise__community", "resolved_by"]
+    ordering = ["resolution", "-score", "enterprise__name"]
+    readonly_fields = [
+        "enterprise",
+        "quarter",
+        "flagged_on",
+        "score",
+        "reasons_shown",
+        "missing_quarters",
+        "resolution",
+        "resolved_on",
+        "evidence",
+        "resolved_by",
+        "resolved_at",
+        "status_entry",
+    ]
+    fields = readonly_fields
+
+    def get_queryset(self, request):
+        from .models import Declaration
+
+        later = Declaration.objects.filter(
+            enterprise=OuterRef("enterprise"), period_end__gte=OuterRef("flagged_on")
+        )
+        return super().get_queryset(request).annotate(has_declared_since=Exists(later))
+
+    @admin.display(description=_("community"), ordering="enterprise__community__position")
+    def community(self, obj):
+        return obj.enterprise.community
+
+    @admin.display(description=_("reasons"))
+    def reasons_shown(self, obj):
+        return "；".join(f"{reason_text(r)}（+{r['points']}）" for r in obj.reasons)
+
+    @admin.display(description=_("declared since"), boolean=True)
+    def declared_since(self, obj):
+        return obj.has_declared_since
+
+    @admin.display(description=_("resolve"))
+    def resolve_link(self, obj):
+        if obj.resolution:
+            return obj.get_resolution_display()
+        url = reverse("admin:dues_zombieflag_resolve", args=[obj.pk])
+        return format_html(
+            '<a class="text-primary-600 font-semibold" href="{}">{}</a>', url, gettext("Resolve")
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/resolve/",
+                self.admin_site.admin_view(self.resolve_view),
+                name="dues_zombieflag_resolve",
+            ),
+            *super().get_urls(),
+        ]
+
+    def resolve_view(self, request, pk):
+        if not request.user.has_perm("dues.change_zombieflag"):
+            raise PermissionDenied
+        flag = get_object_or_404(
+            ZombieFlag.objects.for_user(request.user).select_related("enterprise__community"),
+            pk=pk,
+        )
+        form = ResolveForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                zombie_resolve(flag=flag, by=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    request,
+                    gettext(
+                        "%(enterprise)s: resolved as “%(what)s”, recorded in its status history."
+                    )
+                    % {
+                        "enterprise": flag.enterprise,
+                        "what": dict(form.fields["resolution"].choices)[
+                            form.cleaned_data["resolution"]
+                        ],
+                    },
+                )
+                return redirect("admin:dues_zombieflag_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Resolve a suspected zombie"),
+            "opts": self.model._meta,
+            "flag": flag,
+            "reasons": [f"{reason_text(r)}（+{r['points']}）" for r in flag.reasons],
+            "form": form,
+        }
+        return TemplateResponse(request, "dues/admin/resolve.html", context)

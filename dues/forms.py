@@ -1,0 +1,32 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import Resolution
+
+
+class DeclarationUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Declaration details from the tax bureau"),
+        help_text=_("Excel (.xlsx, .xls) or CSV, as the tax bureau exports it."),
+    )
+
+
+class ResolveForm(forms.Form):
+    resolution = forms.ChoiceField(label=_("What the visit found"), choices=Resolution.choices)
+    effective_on = forms.DateField(
+        label=_("Effective on"),
+        help_text=_(
+            "The day the enterprise moved out or was deregistered, or the day of the visit."
+        ),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    evidence = forms.CharField(
+        label=_("Evidence"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What was seen, who was spoken to, which document."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["effective_on"].initial = timezone.localdate()
