@@ -46,6 +46,10 @@ class User(AbstractUser):
     def __str__(self):
         return self.get_full_name() or self.username
 
+    def get_full_name(self):
+        """Chinese order: family name first, no space (郝冬梅)."""
+        return f"{self.last_name}{self.first_name}".strip()
+
     def save(self, *args, **kwargs):
         # Only staff may enter /admin/; the flag follows the role.
         self.is_staff = self.role == Role.STAFF or self.is_superuser

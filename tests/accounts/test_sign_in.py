@@ -25,3 +25,23 @@ def test_repeated_failures_lock_the_account_even_with_the_right_password(client,
     assert response.status_code == 429
     assert "锁定" in response.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+def test_pages_are_chinese_even_when_the_browser_asks_for_english(client, sam, alices_enterprise):
+    client.force_login(sam)
+    page = client.get(
+        "/admin/enterprises/enterprise/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9"
+    ).content.decode()
+    assert "统一社会信用代码" in page
+
+
+def test_english_is_available_when_chosen(client, sam, alices_enterprise):
+    client.force_login(sam)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/admin/"})
+    page = client.get("/admin/enterprises/enterprise/").content.decode()
+    assert "Unified social credit code" in page
+
+
+def test_names_read_in_chinese_order(sam):
+    sam.last_name, sam.first_name = "郝", "冬梅"
+    assert sam.get_full_name() == "郝冬梅"
