@@ -7,8 +7,10 @@ costs a few indexed queries whatever the size of the street.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -136,6 +138,13 @@ class Scope:
         return "—" if self.rate is None else f"{Decimal(self.rate):.2f}%"
 
     @property
+    def rate_rounded(self) -> str:
+        """The rate as the street reports it aloud ("74%" for 73.89%)."""
+        if self.rate is None:
+            return ""
+        return f"{Decimal(self.rate).quantize(Decimal('1'), rounding=ROUND_HALF_UP)}%"
+
+    @property
     def below_target(self) -> bool:
         return self.rate is not None and self.rate < Decimal(str(settings.DECLARATION_RATE_TARGET))
 
@@ -223,3 +232,34 @@ def drilldown(quarter: Quarter, community: Community, which: str, user):
         return Enterprise.objects.none()
     qs = dues.snapshot_enterprises(quarter, community.pk, which, user)
     return qs.select_related("community", "building").order_by("name")
+
+
+def signature(*parts) -> str:
+    """A digest of everything a page shows, to key its cached rendering: a
+    new snapshot revision, another quarter, language or set of visible
+    communities gives another key, so a cached page is never stale."""
+    from django.core.serializers.json import DjangoJSONEncoder
+    from django.utils.translation import get_language
+
+    def plain(part):
+        if isinstance(part, Scope):
+            return [
+                part.name,
+                part.community_id,
+                part.rate,
+                part.declared,
+                part.obligated,
+                part.zero_declared,
+                part.needed,
+                part.rate_revision,
+                part.rate_computed_at,
+                part.figures,
+                part.figures_revision,
+                part.figures_computed_at,
+            ]
+        if isinstance(part, (list, tuple)):
+            return [plain(p) for p in part]
+        return part
+
+    text = json.dumps([get_language(), *map(plain, parts)], cls=DjangoJSONEncoder, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()

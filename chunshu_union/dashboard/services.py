@@ -45,6 +45,7 @@ def quarter_figures_store(
     current = (
         QuarterFigures.objects.select_for_update()
         .filter(federation=federation, community=community, quarter=str(quarter), is_current=True)
+        .order_by("pk")  # the default ordering joins Community: no FOR UPDATE on PostgreSQL
         .first()
     )
     if current is not None and current.figures == figures:

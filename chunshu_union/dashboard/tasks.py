@@ -1,6 +1,8 @@
 """Background jobs of the dashboard: they take ids, are idempotent (an
 unchanged recomputation adds nothing) and acknowledge late, so a worker that
-dies mid-way has its job run again rather than lost."""
+dies mid-way has its job run again rather than lost. Scheduled by
+django-celery-beat (migration 0002_schedules): nightly after the union-funds
+recomputation, and just after each quarter ends."""
 
 from celery import shared_task
 
@@ -10,7 +12,7 @@ from enterprises.models import Federation
 from .services import dashboard_refresh, quarter_figures_compute
 
 
-@shared_task(acks_late=True)
+@shared_task(acks_late=True, reject_on_worker_lost=True, name="dashboard.compute_quarter")
 def compute_quarter_figures(federation_id: int, quarter: str) -> int:
     """One quarter of one street; returns the revision of the street's figures."""
     federation = Federation.objects.get(pk=federation_id)
@@ -18,7 +20,7 @@ def compute_quarter_figures(federation_id: int, quarter: str) -> int:
     return snapshots[0].revision
 
 
-@shared_task(acks_late=True)
+@shared_task(acks_late=True, reject_on_worker_lost=True, name="dashboard.refresh")
 def refresh_dashboard(federation_id: int | None = None) -> list[str]:
     """Nightly (or after a declarations import): every quarter of one street,
     or of every street when no id is given."""

@@ -74,14 +74,27 @@ def index(request):
     quarter, user = context["quarter"], request.user
     scopes = selectors.scopes_for(user, context["federation"], quarter)
     trend = selectors.trend(user, scopes)
+    zombies = selectors.zombies(quarter, user)
     context.update(
         scopes=scopes,
         street=scopes[0],
         communities=scopes[1:],
-        zombies=selectors.zombies(quarter, user),
+        zombies=zombies,
         trend=trend,
-        matrix=sections.matrix(scopes),
-        chart_data=_chart_data(scopes, trend, context["target"]),
+        # Rendering the tables is most of the page's cost: the template caches
+        # it under a digest of everything shown (see selectors.signature).
+        body_key=selectors.signature(
+            "index",
+            context["federation"].name,
+            str(quarter),
+            context["quarters"],
+            context["target"],
+            scopes,
+            zombies,
+            trend,
+        ),
+        matrix=lambda: sections.matrix(scopes),
+        chart_data=lambda: _chart_data(scopes, trend, context["target"]),
     )
     return render(request, "dashboard/index.html", context)
 
@@ -101,15 +114,25 @@ def community(request, community_id: int):
     scope = next(s for s in scopes if s.community_id == community.pk)
     shown = [scope, scopes[0]]
     trend = selectors.trend(request.user, shown)
+    zombie_count = selectors.drilldown(quarter, community, "zombie", request.user).count()
     context.update(
         community=community,
         street=scopes[0],
         scope=scope,
         scopes=shown,
         trend=trend,
-        matrix=sections.matrix(shown),
-        chart_data=_chart_data([], trend, context["target"]),
-        zombie_count=selectors.drilldown(quarter, community, "zombie", request.user).count(),
+        zombie_count=zombie_count,
+        body_key=selectors.signature(
+            "community",
+            str(quarter),
+            context["quarters"],
+            context["target"],
+            shown,
+            trend,
+            zombie_count,
+        ),
+        matrix=lambda: sections.matrix(shown),
+        chart_data=lambda: _chart_data([], trend, context["target"]),
         kinds=[(which, selectors.which_label(which)) for which in selectors.WHICH],
     )
     return render(request, "dashboard/community.html", context)
