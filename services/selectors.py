@@ -309,12 +309,13 @@ def _bargaining_figures(last, community_id) -> dict:
                 collectiveagreement__ends_on__gte=last,
             )
         )
-    ).count()
-    agreements = list(in_force.values_list("covered_workers", flat=True))
+    ).aggregate(n=Count("pk"), workers=Sum("headcount"))
     return {
-        "agreements_in_force": len(agreements),
-        "covered_workers": sum(agreements),
-        "bargaining_coverage": percent(covered, scope.count()),
+        "agreements_in_force": in_force.count(),
+        # Each covered enterprise's workforce once, however many agreements
+        # (its own, regional, industry-wide) cover it.
+        "covered_workers": covered["workers"] or 0,
+        "bargaining_coverage": percent(covered["n"], scope.count()),
     }
 
 
