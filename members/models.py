@@ -1,9 +1,13 @@
 """Members (the people), their memberships of enterprise unions, and
 transfers between them."""
 
+import uuid
+
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from chunshu_union import access, crypto
@@ -371,3 +375,151 @@ class Verification(models.Model):
 
     def __str__(self):
         return f"{self.member.name} · {self.campaign}"
+
+
+# --- Roster imports (members.roster) ----------------------------------------
+
+
+def roster_storage():
+    """Uploaded rosters hold personal data: kept under ROSTER_UPLOAD_ROOT,
+    which no URL serves, and removed once the import is confirmed or cancelled."""
+    return FileSystemStorage(location=settings.ROSTER_UPLOAD_ROOT)
+
+
+class ImportBatchQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return access.scope_by_community(self, user, "community")
+
+
+def _roster_upload_path(batch, filename: str) -> str:
+    return f"rosters/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.upload"
+
+
+class ImportBatch(models.Model):
+    """One roster import: the uploaded file (kept, outside the web root,
+    until it is confirmed or cancelled), its progress, its preview and what
+    it wrote. Also the unit that can be undone."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        VALIDATING = "validating", _("Checking")
+        PREVIEWED = "previewed", _("Ready to confirm")
+        COMMITTING = "committing", _("Writing")
+        COMMITTED = "committed", _("Imported")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+        UNDONE = "undone", _("Undone")
+
+    community = models.ForeignKey(
+        "enterprises.Community",
+        verbose_name=_("community"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="import_batches",
+        help_text=_("Empty: any community of the street (staff, command line)."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    file = models.FileField(
+        _("file"), upload_to=_roster_upload_path, storage=roster_storage, blank=True
+    )
+    filename = models.CharField(_("file name"), max_length=255)
+    file_sha256 = models.CharField(_("file SHA-256"), max_length=64, blank=True)
+    skip_invalid = models.BooleanField(_("skip invalid rows"), default=False)
+    state = models.CharField(
+        _("state"), max_length=16, choices=State.choices, default=State.PENDING, db_index=True
+    )
+    message = models.TextField(_("message"), blank=True)
+    rows_total = models.PositiveIntegerField(_("rows in the file"), default=0)
+    rows_read = models.PositiveIntegerField(_("rows read"), default=0)
+    rows_validated = models.PositiveIntegerField(_("rows checked"), default=0)
+    rows_written = models.PositiveIntegerField(_("rows written"), default=0)
+    created = models.PositiveIntegerField(_("new"), default=0)
+    updated = models.PositiveIntegerField(_("changed"), default=0)
+    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    transferred = models.PositiveIntegerField(_("transferred"), default=0)
+    leaving = models.PositiveIntegerField(_("leaving candidates"), default=0)
+    invalid = models.PositiveIntegerField(_("faulty rows"), default=0)
+    errors = models.JSONField(_("faults"), default=list, blank=True)
+    preview = models.JSONField(_("preview"), default=dict, blank=True)
+    error_rows = models.JSONField(_("faulty rows as written"), default=dict, blank=True)
+    committed_at = models.DateTimeField(_("imported at"), null=True, blank=True)
+    undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("undone by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = ImportBatchQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("roster import")
+        verbose_name_plural = _("roster imports")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.filename} · {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.state in (self.State.PENDING, self.State.VALIDATING, self.State.COMMITTING)
+
+
+class ImportChange(models.Model):
+    """What one batch did to one member, with the state before, so that the
+    batch can be undone exactly. References are plain (no database
+    constraint) because undoing a creation removes the rows it points to."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("new member")
+        REJOINED = "rejoined", _("joined again")
+        UPDATED = "updated", _("changed")
+        TRANSFERRED = "transferred", _("transferred")
+
+    batch = models.ForeignKey(
+        ImportBatch, verbose_name=_("import"), on_delete=models.CASCADE, related_name="changes"
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    row = models.PositiveIntegerField(_("row"))
+    member = models.ForeignKey(
+        Member, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    before = models.JSONField(_("before"), default=dict, blank=True)
+    after = models.JSONField(_("after"), default=dict, blank=True)
+    closed_membership = models.ForeignKey(
+        Membership,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
+    )
+    opened_membership = models.ForeignKey(
+        Membership,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
+    )
+    transfer = models.ForeignKey(
+        Transfer, on_delete=models.DO_NOTHING, db_constraint=False, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("import change")
+        verbose_name_plural = _("import changes")
+        indexes = [models.Index(fields=["member", "batch"])]
+
+    def __str__(self):
+        return f"{self.batch_id}:{self.row} {self.kind}"

@@ -1,14 +1,34 @@
-"""The chair portal: a community chair's own enterprises and members."""
+"""The chair portal: a community chair's own enterprises and members, and
+the roster imports (upload, progress, preview, confirm, undo)."""
 
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.shortcuts import render
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from chunshu_union import access
 from chunshu_union.decorators import portal_required
 from enterprises.models import Enterprise
 
-from .models import Member
+from .forms import ConfirmForm, RosterUploadForm
+from .models import ImportBatch, Member
+from .roster.report import error_report
+from .roster.services import (
+    import_batch_cancel,
+    import_batch_confirm,
+    import_batch_create,
+    rows_written,
+)
+from .roster.template import roster_template
+from .roster.undo import import_batch_undo
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PREVIEW_KINDS = ("invalid", "new", "changed", "transferred", "unchanged", "leaving")
 
 
 @portal_required
@@ -18,6 +38,9 @@ def index(request):
         "communities": access.communities_for(request.user),
         "enterprise_count": enterprises.count(),
         "member_count": Member.objects.for_user(request.user).count(),
+        "recent_imports": ImportBatch.objects.for_user(request.user).select_related(
+            "community", "created_by"
+        )[:5],
     }
     return render(request, "portal/index.html", context)
 
@@ -46,3 +69,193 @@ def member_list(request):
         ).with_id_number(query.upper())
     page = Paginator(members, 50).get_page(request.GET.get("page"))
     return render(request, "portal/member_list.html", {"page": page, "q": query})
+
+
+# --- roster imports ------------------------------------------------------------
+
+
+def _batch(request, pk: int) -> ImportBatch:
+    """Another community's import is a 404, never a 403 (its existence is
+    not the chair's business)."""
+    return get_object_or_404(
+        ImportBatch.objects.for_user(request.user).select_related("community", "created_by"),
+        pk=pk,
+    )
+
+
+@portal_required
+def template_download(request):
+    community = (
+        request.user.community
+        if access.is_chair(request.user)
+        else access.communities_for(request.user).filter(pk=request.GET.get("community")).first()
+    )
+    enterprises = Enterprise.objects.for_user(request.user)
+    if community is not None:
+        enterprises = enterprises.filter(community=community)
+    names = list(enterprises.order_by("name").values_list("name", flat=True))
+    label = community.name if community else _("Street")
+    data = roster_template(community_name=label, enterprise_names=names)
+    return _xlsx(data, f"{label}会员花名册模板.xlsx")
+
+
+def _xlsx(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = _attachment(filename)
+    return response
+
+
+def _attachment(filename: str) -> str:
+    from urllib.parse import quote
+
+    return f"attachment; filename=\"roster.xlsx\"; filename*=UTF-8''{quote(filename)}"
+
+
+@portal_required
+def import_list(request):
+    batches = ImportBatch.objects.for_user(request.user).select_related("community", "created_by")
+    page = Paginator(batches, 30).get_page(request.GET.get("page"))
+    return render(request, "portal/import_list.html", {"page": page, "q": ""})
+
+
+@portal_required
+def import_new(request):
+    form = RosterUploadForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        community = form.target_community()
+        if community is None:
+            messages.error(request, _("Your account is not linked to a community."))
+        else:
+            batch = import_batch_create(
+                upload=form.cleaned_data["file"], community=community, by=request.user
+            )
+            return redirect("portal:import_detail", pk=batch.pk)
+    return render(request, "portal/import_new.html", {"form": form})
+
+
+@portal_required
+def import_detail(request, pk):
+    batch = _batch(request, pk)
+    counts = [
+        ("invalid", _("Faulty"), batch.invalid),
+        ("new", _("New"), batch.created),
+        ("changed", _("Changed"), batch.updated),
+        ("transferred", _("Transferred in"), batch.transferred),
+        ("unchanged", _("Unchanged"), batch.unchanged),
+        ("leaving", _("No longer listed"), batch.leaving),
+    ]
+    context = {
+        "batch": batch,
+        "counts": counts,
+        "confirm_form": ConfirmForm(),
+        "progress": _progress(batch),
+        "first_faults": batch.errors[:20],
+    }
+    return render(request, "portal/import_detail.html", context)
+
+
+def _progress(batch: ImportBatch) -> dict:
+    total = batch.rows_total or 0
+    if batch.state == ImportBatch.State.COMMITTING:
+        done, total = rows_written(batch), max(batch.rows_total - batch.invalid, 1)
+        stage = _("Writing")
+    elif batch.state in (ImportBatch.State.PENDING, ImportBatch.State.VALIDATING):
+        done, stage = batch.rows_validated, _("Reading and checking")
+    else:
+        done, stage = total, batch.get_state_display()
+    percent = min(100, round(100 * done / total)) if total else 0
+    return {
+        "stage": stage,
+        "done": done,
+        "total": total,
+        "percent": percent,
+        "read": batch.rows_read,
+        "validated": batch.rows_validated,
+        "written": rows_written(batch),
+    }
+
+
+@portal_required
+def import_progress(request, pk):
+    """Polled by htmx every second while the import runs; once it is done,
+    the whole page reloads to show the preview or the result."""
+    batch = _batch(request, pk)
+    response = render(
+        request, "portal/_import_progress.html", {"batch": batch, "progress": _progress(batch)}
+    )
+    if not batch.is_running and request.headers.get("HX-Request"):
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@portal_required
+def import_rows(request, pk, kind):
+    batch = _batch(request, pk)
+    if kind not in PREVIEW_KINDS:
+        from django.http import Http404
+
+        raise Http404
+    if kind == "invalid":
+        items = _faulty_rows(batch)
+    else:
+        items = batch.preview.get(kind, []) if kind != "new" else batch.preview.get("new", [])
+    page = Paginator(items, settings.ROSTER_PREVIEW_PAGE).get_page(request.GET.get("page"))
+    template = (
+        "portal/_import_rows.html"
+        if request.headers.get("HX-Request")
+        else "portal/import_rows.html"
+    )
+    return render(request, template, {"batch": batch, "kind": kind, "page": page, "q": ""})
+
+
+def _faulty_rows(batch: ImportBatch) -> list[dict]:
+    by_row: dict[int, list] = {}
+    for fault in batch.errors:
+        by_row.setdefault(fault["row"], []).append(fault)
+    return [{"row": row, "faults": faults} for row, faults in by_row.items()]
+
+
+@require_POST
+@portal_required
+def import_confirm(request, pk):
+    batch = _batch(request, pk)
+    form = ConfirmForm(request.POST)
+    skip = form.is_valid() and form.cleaned_data["skip_invalid"]
+    try:
+        import_batch_confirm(batch=batch, skip_invalid=skip)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("portal:import_detail", pk=batch.pk)
+
+
+@require_POST
+@portal_required
+def import_cancel(request, pk):
+    batch = _batch(request, pk)
+    try:
+        import_batch_cancel(batch=batch)
+        messages.success(request, _("The import was cancelled; nothing was written."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("portal:import_detail", pk=batch.pk)
+
+
+@require_POST
+@portal_required
+def import_undo(request, pk):
+    batch = _batch(request, pk)
+    try:
+        import_batch_undo(batch=batch, by=request.user)
+        messages.success(request, _("The import was undone."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("portal:import_detail", pk=batch.pk)
+
+
+@portal_required
+def import_report(request, pk):
+    batch = _batch(request, pk)
+    if not batch.invalid:
+        messages.info(request, _("This import has no faulty rows."))
+        return redirect("portal:import_detail", pk=batch.pk)
+    return _xlsx(error_report(batch.error_rows), f"错误报告-{batch.filename}.xlsx")

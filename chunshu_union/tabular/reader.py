@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import python_calamine
+from defusedxml import ElementTree as DefusedET
 from django.conf import settings
 from django.utils.translation import gettext as _
 
@@ -34,6 +36,9 @@ class Table:
     height: int
     _rows: Iterator[tuple[int, list]] = field(repr=False)
     merged_title_rows: set[int] = field(default_factory=set)
+    #: (row number, 0-based column) of .xlsx cells stored as formulas: calamine
+    #: gives their cached values, so the sheet's XML is scanned for <f>.
+    formula_cells: set[tuple[int, int]] = field(default_factory=set)
 
     def rows(self) -> Iterator[tuple[int, list]]:
         return self._rows
@@ -46,7 +51,7 @@ def read_table(source, filename: str = "", *, max_rows: int | None = None) -> Ta
     if not data.strip():
         raise FileRejected(_("The file is empty."))
     if data.startswith(ZIP_MAGIC):
-        _check_zip(data)
+        _check_zip(data, max_rows)
         return _read_workbook(data, "xlsx", max_rows)
     if data.startswith(OLE2_MAGIC):
         if ENCRYPTED_PACKAGE in data[:1_000_000] or ENCRYPTED_PACKAGE in data[-1_000_000:]:
@@ -55,6 +60,12 @@ def read_table(source, filename: str = "", *, max_rows: int | None = None) -> Ta
     if data[:2] == b"PK":
         raise FileRejected(_damaged_message())
     return _read_csv(data, filename, max_rows)
+
+
+def read_bytes(source) -> bytes:
+    """The bytes of a path, bytes or file-like source, refusing oversized
+    files (for callers that hash the file before reading it)."""
+    return _read_bytes(source)
 
 
 def _read_bytes(source) -> bytes:
@@ -107,7 +118,10 @@ def _not_spreadsheet_message() -> str:
     )
 
 
-def _check_zip(data: bytes) -> None:
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"[A-Z]+\d+(?::[A-Z]+(\d+))?\"")
+
+
+def _check_zip(data: bytes, max_rows: int | None = None) -> None:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
@@ -135,6 +149,12 @@ def _check_zip(data: bytes) -> None:
             # Entity declarations live in the prolog; an ordinary workbook has none.
             if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
                 raise FileRejected(_("The file contains XML entity declarations; it is refused."))
+            # A sheet declares its extent up front: refuse a huge one before
+            # the parser builds it in memory.
+            dimension = _DIMENSION.search(head)
+            if max_rows and dimension and dimension.group(1):
+                if int(dimension.group(1)) > max_rows + 50:
+                    raise FileRejected(_too_many_rows_message(max_rows))
     bad = archive.testzip() if len(data) < 5 * 1024 * 1024 else None
     if bad is not None:
         raise FileRejected(_damaged_message())
@@ -160,7 +180,75 @@ def _read_workbook(data: bytes, kind: str, max_rows: int) -> Table:
         if r0 == r1 and c1 > c0:
             merged.add(r0 + 1)
     rows = ((start_row + i + 1, list(row)) for i, row in enumerate(sheet.iter_rows()))
-    return Table(kind=kind, height=sheet.height, _rows=rows, merged_title_rows=merged)
+    formulas = _formula_cells(data, sheet.name) if kind == "xlsx" else set()
+    return Table(
+        kind=kind, height=sheet.height, _rows=rows, merged_title_rows=merged, formula_cells=formulas
+    )
+
+
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_CELL_REF = re.compile(r"^([A-Z]+)(\d+)$")
+
+
+def _sheet_part(archive: zipfile.ZipFile, sheet_name: str) -> str | None:
+    """The zip member holding the sheet called `sheet_name`."""
+    rel_ns = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+    try:
+        workbook = DefusedET.fromstring(archive.read("xl/workbook.xml"))
+        rels = DefusedET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, DefusedET.ParseError, ValueError):
+        return None
+    rel_id = next(
+        (
+            s.get(rel_ns)
+            for s in workbook.iter()
+            if s.tag.endswith("}sheet") and s.get("name") == sheet_name
+        ),
+        None,
+    )
+    target = next((r.get("Target") for r in rels if r.get("Id") == rel_id), None)
+    if not target:
+        return None
+    return target.lstrip("/") if target.startswith("/") else "xl/" + target
+
+
+def _formula_cells(data: bytes, sheet_name: str) -> set[tuple[int, int]]:
+    """Cells of the sheet stored as formulas. A cheap byte scan first (an
+    ordinary roster has none), then a streaming parse only if one is there."""
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    part = _sheet_part(archive, sheet_name)
+    if part is None or part not in archive.NameToInfo:
+        return set()
+    found = False
+    tail = b""
+    with archive.open(part) as stream:
+        while chunk := stream.read(1 << 20):
+            if _FORMULA_TAG.search(tail + chunk):
+                found = True
+                break
+            tail = chunk[-16:]
+    if not found:
+        return set()
+    cells: set[tuple[int, int]] = set()
+    with archive.open(part) as stream:
+        for _event, element in DefusedET.iterparse(stream, events=("end",)):
+            tag = element.tag.rsplit("}", 1)[-1]
+            if tag == "c":
+                if any(child.tag.rsplit("}", 1)[-1] == "f" for child in element):
+                    match = _CELL_REF.match(element.get("r", ""))
+                    if match:
+                        cells.add((int(match.group(2)), _column_index(match.group(1))))
+                element.clear()
+            elif tag == "row":
+                element.clear()
+    return cells
+
+
+def _column_index(letters: str) -> int:
+    index = 0
+    for letter in letters:
+        index = index * 26 + ord(letter) - 64
+    return index - 1
 
 
 def _too_many_rows_message(max_rows: int) -> str:

@@ -1,0 +1,132 @@
+"""Comparing a checked roster with the database, before anything is
+written: a handful of queries however long the file."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from ..models import Member, Membership
+from .fields import MEMBER_FIELDS
+from .validate import RosterRow
+
+CHUNK = 5000
+
+
+@dataclass(slots=True)
+class Existing:
+    member: dict
+    membership: dict | None  # the open one: id, enterprise_id, joined_on
+
+
+@dataclass
+class Plan:
+    new: list[RosterRow] = field(default_factory=list)
+    rejoined: list[tuple[RosterRow, Existing, dict, dict]] = field(default_factory=list)
+    changed: list[tuple[RosterRow, Existing, dict, dict]] = field(default_factory=list)
+    transferred: list[tuple[RosterRow, Existing, dict, dict, datetime.date]] = field(
+        default_factory=list
+    )
+    unchanged: list[tuple[RosterRow, Existing]] = field(default_factory=list)
+    leaving: list[dict] = field(default_factory=list)
+
+    @property
+    def created(self) -> int:
+        return len(self.new) + len(self.rejoined)
+
+
+def existing_members(digests: list[str]) -> dict[str, Existing]:
+    """The members among `digests`, with their open membership."""
+    found: dict[str, Existing] = {}
+    by_id: dict[int, Existing] = {}
+    columns = ("id", "id_digest", "id_masked", *MEMBER_FIELDS)
+    for start in range(0, len(digests), CHUNK):
+        for row in Member.objects.filter(id_digest__in=digests[start : start + CHUNK]).values(
+            *columns
+        ):
+            entry = Existing(member=row, membership=None)
+            found[row["id_digest"]] = entry
+            by_id[row["id"]] = entry
+    ids = list(by_id)
+    for start in range(0, len(ids), CHUNK):
+        for m in Membership.objects.filter(
+            member_id__in=ids[start : start + CHUNK], left_on__isnull=True
+        ).values("id", "member_id", "enterprise_id", "joined_on"):
+            by_id[m["member_id"]].membership = m
+    return found
+
+
+def plan_roster(rows: list[RosterRow], *, listed: set[str], today: datetime.date) -> Plan:
+    """`listed`: digests of every person the file names, valid row or not
+    (a faulty row is not a reason to call someone a leaver)."""
+    plan = Plan()
+    existing = existing_members([r.digest for r in rows])
+    for row in rows:
+        current = existing.get(row.digest)
+        if current is None:
+            plan.new.append(row)
+            continue
+        before, after = _field_changes(current.member, row.values)
+        membership = current.membership
+        if membership is None:
+            plan.rejoined.append((row, current, before, after))
+        elif membership["enterprise_id"] != row.enterprise_id:
+            on = _transfer_date(row.joined_on, membership["joined_on"], today)
+            plan.transferred.append((row, current, before, after, on))
+        elif after:
+            plan.changed.append((row, current, before, after))
+        else:
+            plan.unchanged.append((row, current))
+    plan.leaving = _leaving(rows, listed)
+    return plan
+
+
+def _field_changes(member: dict, values: dict) -> tuple[dict, dict]:
+    before, after = {}, {}
+    for name, value in values.items():
+        if member[name] != value:
+            before[name] = member[name]
+            after[name] = value
+    return before, after
+
+
+def _transfer_date(
+    file_date: datetime.date | None, joined_on: datetime.date, today: datetime.date
+) -> datetime.date:
+    """The join date the file gives, where it can be the day of the move;
+    otherwise the day of the import."""
+    if file_date and joined_on <= file_date <= today:
+        return file_date
+    return max(today, joined_on)
+
+
+def _leaving(rows: list[RosterRow], listed: set[str]) -> list[dict]:
+    """Open members of the file's enterprises whom the file does not list."""
+    enterprise_ids = {r.enterprise_id for r in rows}
+    if not enterprise_ids:
+        return []
+    memberships = (
+        Membership.objects.filter(enterprise_id__in=enterprise_ids, left_on__isnull=True)
+        .values(
+            "id",
+            "member_id",
+            "member__id_digest",
+            "member__name",
+            "member__id_masked",
+            "enterprise__name",
+            "joined_on",
+        )
+        .order_by("enterprise__name", "member__name")
+    )
+    return [
+        {
+            "membership_id": m["id"],
+            "member_id": m["member_id"],
+            "name": m["member__name"],
+            "id_masked": m["member__id_masked"],
+            "enterprise": m["enterprise__name"],
+            "joined_on": m["joined_on"].isoformat(),
+        }
+        for m in memberships
+        if m["member__id_digest"] not in listed
+    ]

@@ -1,0 +1,136 @@
+"""Undoing a roster import as one unit, while nothing newer depends on it.
+
+Members the batch created are deleted, with the memberships it opened: they
+exist only because of the mistaken file, and keeping them (even marked)
+would leave people on the street's rolls who were never members. That is the
+one hard deletion the system makes, and the ImportBatch row (who, when,
+which file, what it did, who undid it) stays as the record. Everything else
+is put back exactly: fields restored, transfers reverted (the new
+membership removed, the old one reopened), re-joins removed.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import ProtectedError, RestrictedError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..models import ImportBatch, ImportChange, Member, Membership, Transfer
+
+CHUNK = 5000
+
+
+def _chunks(ids: list):
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start : start + CHUNK]
+
+
+@transaction.atomic
+def import_batch_undo(*, batch: ImportBatch, by=None) -> ImportBatch:
+    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.state != ImportBatch.State.COMMITTED:
+        raise ValidationError(_("Only an import that was written can be undone."))
+    changes = list(batch.changes.all())
+    _refuse_if_depended_on(batch, changes)
+    try:
+        _revert(changes)
+    except (ProtectedError, RestrictedError):
+        raise ValidationError(
+            _(
+                "This import cannot be undone: records made since then (services, aid,"
+                " verifications …) refer to members it created."
+            )
+        ) from None
+    batch.state = ImportBatch.State.UNDONE
+    batch.undone_at = timezone.now()
+    batch.undone_by = by
+    batch.save(update_fields=["state", "undone_at", "undone_by"])
+    return batch
+
+
+def _refuse_if_depended_on(batch: ImportBatch, changes: list[ImportChange]) -> None:
+    member_ids = [c.member_id for c in changes]
+    own_transfers = {c.transfer_id for c in changes if c.transfer_id}
+    opened = [c.opened_membership_id for c in changes if c.opened_membership_id]
+    for ids in _chunks(member_ids):
+        later = ImportChange.objects.filter(
+            member_id__in=ids,
+            batch__state=ImportBatch.State.COMMITTED,
+            batch__committed_at__gt=batch.committed_at,
+        ).select_related("batch")
+        newer = later.first()
+        if newer:
+            raise ValidationError(
+                _(
+                    "A later import (%(file)s, %(when)s) changed the same members; undo that"
+                    " one first."
+                )
+                % {
+                    "file": newer.batch.filename,
+                    "when": f"{newer.batch.committed_at:%Y-%m-%d %H:%M}",
+                }
+            )
+        moved = Transfer.objects.filter(
+            member_id__in=ids, recorded_at__gt=batch.committed_at
+        ).exclude(pk__in=own_transfers)
+        if moved.exists():
+            raise ValidationError(
+                _("Members of this import have been transferred since; it can no longer be undone.")
+            )
+    for ids in _chunks(opened):
+        ended = Membership.objects.filter(pk__in=ids, left_on__isnull=False)
+        if ended.exists():
+            raise ValidationError(
+                _("Memberships opened by this import have ended since; it can no longer be undone.")
+            )
+    _refuse_if_edited(changes)
+
+
+def _refuse_if_edited(changes: list[ImportChange]) -> None:
+    """Fields the batch set must still hold its values: otherwise someone
+    edited them since, and restoring would silently discard that edit."""
+    touched = [c for c in changes if c.after]
+    by_id = {c.member_id: c for c in touched}
+    names = sorted({name for c in touched for name in c.after})
+    for ids in _chunks(list(by_id)):
+        for current in Member.objects.filter(pk__in=ids).values("pk", "name", *names):
+            change = by_id[current["pk"]]
+            if any(current[name] != value for name, value in change.after.items()):
+                raise ValidationError(
+                    _(
+                        "%(name)s (row %(row)d) has been edited since this import; it can no"
+                        " longer be undone."
+                    )
+                    % {"name": current["name"], "row": change.row}
+                )
+
+
+def _revert(changes: list[ImportChange]) -> None:
+    Kind = ImportChange.Kind
+    transfers = [c.transfer_id for c in changes if c.transfer_id]
+    opened = [c.opened_membership_id for c in changes if c.opened_membership_id]
+    closed = [c.closed_membership_id for c in changes if c.closed_membership_id]
+    created = [c.member_id for c in changes if c.kind == Kind.CREATED]
+    for ids in _chunks(transfers):
+        Transfer.objects.filter(pk__in=ids).delete()
+    for ids in _chunks(opened):
+        Membership.objects.filter(pk__in=ids).delete()
+    for ids in _chunks(closed):
+        Membership.objects.filter(pk__in=ids).update(left_on=None)
+    for ids in _chunks(created):
+        Member.objects.filter(pk__in=ids).delete()
+    _restore_fields([c for c in changes if c.before])
+
+
+def _restore_fields(changes: list[ImportChange]) -> None:
+    groups = defaultdict(list)
+    now = timezone.now()
+    for change in changes:
+        member = Member(pk=change.member_id, updated_at=now, **change.before)
+        groups[tuple(sorted(change.before))].append(member)
+    for names, members in groups.items():
+        Member.objects.bulk_update(members, [*names, "updated_at"], batch_size=2000)

@@ -1,0 +1,352 @@
+"""Turning roster rows into clean values, or into faults a chair understands.
+
+Each fault is a `RowError(row, column, message)`: the row number Excel shows,
+the column title as written in the file, and a Chinese sentence.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from chunshu_union import crypto
+from chunshu_union.tabular import FileRejected, RowError
+from chunshu_union.tabular.normalize import (
+    clean_name,
+    clean_text,
+    parse_bool,
+    parse_date,
+    parse_phone,
+)
+
+from ..id_numbers import id_number_error
+from .fields import EDUCATIONS, ETHNICITIES, POLITICAL, SEX_LABELS, SEXES
+
+_SCIENTIFIC = re.compile(r"^\d+(\.\d+)?E\+?\d+$")
+_YEAR_MONTH = re.compile(r"^(\d{4})[.\-/年](\d{1,2})月?$|^(\d{4})(\d{2})$")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_ETHNICITY_SET = frozenset(ETHNICITIES) | {"其他", "外国血统", "穿青人"}
+_TEXT_FIELDS = (
+    "name",
+    "enterprise",
+    "credit_code",
+    "sex",
+    "ethnicity",
+    "education",
+    "political_status",
+    "id_number",
+    "birth",
+    "joined_on",
+)
+_FLAGS = ("is_migrant_worker", "is_model_worker", "is_in_hardship")
+
+
+@dataclass(slots=True)
+class RosterRow:
+    """A valid row: who, where, and the member fields the file sets."""
+
+    row: int
+    id_number: str
+    digest: str
+    name: str
+    enterprise_id: int
+    joined_on: datetime.date | None
+    values: dict = field(default_factory=dict)
+
+
+@dataclass
+class EnterpriseIndex:
+    """The enterprises a roster may name, by name and by credit code."""
+
+    by_name: dict
+    by_code: dict
+    community_names: dict
+    allowed_community_id: int | None
+
+    @classmethod
+    def load(cls, community=None) -> EnterpriseIndex:
+        from enterprises.models import Community, Enterprise
+
+        by_name: dict[str, list] = {}
+        by_code = {}
+        for e in Enterprise.objects.values("id", "name", "credit_code", "community_id"):
+            by_name.setdefault(clean_name(e["name"]), []).append(e)
+            by_code[e["credit_code"]] = e
+        names = dict(Community.objects.values_list("id", "name"))
+        return cls(by_name, by_code, names, community.pk if community else None)
+
+
+def _looks_like_formula(raw) -> bool:
+    if not isinstance(raw, str):
+        return False
+    text = clean_text(raw) if raw[:1] not in _FORMULA_START else raw
+    if text in ("-", "—"):
+        return False  # a dash is how people write "none"
+    return text[:1] in _FORMULA_START or raw.lstrip(" ")[:1] in _FORMULA_START
+
+
+class RowChecker:
+    """Checks one record at a time, remembering who it has seen."""
+
+    def __init__(self, header, index: EnterpriseIndex, formula_cells: set, today):
+        self.header = header
+        self.index = index
+        self.formula_cells = formula_cells
+        self.today = today
+        self.seen: dict[str, int] = {}
+        self.has = {name: name in header.columns for name in header.columns}
+        if "enterprise" not in header.columns and "credit_code" not in header.columns:
+            raise FileRejected(
+                _(
+                    "Could not find the enterprise column (所在企业 or 统一社会信用代码);"
+                    " please use the template."
+                )
+            )
+
+    def check(self, record) -> tuple[RosterRow | None, list[RowError], str | None]:
+        """The clean row (or None), its faults, and the digest of a valid
+        ID number (so that a faulty row still counts as "listed")."""
+        faults: list[RowError] = []
+        title = self.header.title
+        row = record.row
+
+        def fault(name, message):
+            faults.append(RowError(row, title(name), message))
+
+        formula_fields = self._formula_fields(record)
+        for name in formula_fields:
+            fault(
+                name,
+                _(
+                    "The cell holds a formula or starts with = + - or @; type the value"
+                    " itself (a formula is never imported)."
+                ),
+            )
+        number, digest = self._id_number(record, fault, formula_fields)
+        name = clean_name(record["name"])
+        if not name and "name" not in formula_fields:
+            fault("name", _("The name is missing."))
+        enterprise = self._enterprise(record, fault, formula_fields)
+        values = {"name": name}
+        self._coded(record, values, fault, formula_fields)
+        if number:
+            self._against_id(record, number, fault)
+        joined_on = self._date(record, "joined_on", fault)
+        if joined_on and joined_on > self.today:
+            fault("joined_on", _("The join date %(date)s is in the future.") % {"date": joined_on})
+        if faults:
+            return None, faults, digest
+        return RosterRow(row, number, digest, name, enterprise["id"], joined_on, values), [], digest
+
+    def _formula_fields(self, record) -> set[str]:
+        hits = set()
+        for name in _TEXT_FIELDS:
+            if self.has.get(name) and _looks_like_formula(record[name]):
+                hits.add(name)
+        if self.has.get("phone"):
+            raw = record["phone"]
+            if isinstance(raw, str) and _looks_like_formula(raw):
+                if not re.sub(r"[\s-]", "", clean_text(raw)).startswith("+86"):
+                    hits.add("phone")
+        if self.formula_cells:
+            for name, column in self.header.columns.items():
+                if (record.row, column) in self.formula_cells:
+                    hits.add(name)
+        return hits
+
+    def _id_number(self, record, fault, skip) -> tuple[str, str | None]:
+        if "id_number" in skip:
+            return "", None
+        raw = record["id_number"]
+        if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+            fault(
+                "id_number",
+                _(
+                    "Excel stored this ID number as a number, so its last digits are lost;"
+                    " format the column as text and type the number again."
+                ),
+            )
+            return "", None
+        number = clean_text(raw).upper().replace(" ", "")
+        if not number:
+            fault("id_number", _("The ID number is missing."))
+            return "", None
+        if _SCIENTIFIC.match(number):
+            fault(
+                "id_number",
+                _(
+                    "The ID number was turned into a number by Excel (%(value)s) and its last"
+                    " digits are lost; format the column as text and type the number again."
+                )
+                % {"value": number},
+            )
+            return "", None
+        problem = id_number_error(number)
+        if problem:
+            fault("id_number", problem)
+            return "", None
+        digest = crypto.digest(number)
+        first = self.seen.get(digest)
+        if first is not None:
+            fault(
+                "id_number",
+                _("The same person (same ID number) already appears in row %(row)d.")
+                % {"row": first},
+            )
+            return "", digest
+        self.seen[digest] = record.row
+        return number, digest
+
+    def _enterprise(self, record, fault, skip):
+        code = clean_text(record["credit_code"]).upper() if self.has.get("credit_code") else ""
+        name = clean_name(record["enterprise"]) if self.has.get("enterprise") else ""
+        if "enterprise" in skip or "credit_code" in skip:
+            return None
+        column = "credit_code" if code else "enterprise"
+        if code:
+            found = self.index.by_code.get(code)
+        elif name:
+            matches = self.index.by_name.get(name, [])
+            if len(matches) > 1 and self.index.allowed_community_id:
+                mine = [m for m in matches if m["community_id"] == self.index.allowed_community_id]
+                matches = mine or matches
+            found = matches[0] if len(matches) == 1 else None
+            if len(matches) > 1:
+                fault(
+                    "enterprise",
+                    _("Several enterprises are called “%(name)s”; add the credit code column.")
+                    % {"name": name},
+                )
+                return None
+        else:
+            fault("enterprise", _("The enterprise is missing."))
+            return None
+        if found is None:
+            fault(
+                column,
+                _(
+                    "No enterprise “%(name)s” is known in the street; pick it from the"
+                    " template's list, or ask the street union to add it first."
+                )
+                % {"name": code or name},
+            )
+            return None
+        allowed = self.index.allowed_community_id
+        if allowed and found["community_id"] != allowed:
+            fault(
+                column,
+                _(
+                    "“%(name)s” belongs to %(community)s, not to your community; members of"
+                    " another community's enterprise cannot be imported here."
+                )
+                % {
+                    "name": found["name"],
+                    "community": self.index.community_names.get(found["community_id"], ""),
+                },
+            )
+            return None
+        return found
+
+    def _coded(self, record, values, fault, skip) -> None:
+        if self.has.get("phone") and "phone" not in skip:
+            try:
+                phone = parse_phone(record["phone"])
+            except ValueError as error:
+                fault("phone", str(error))
+            else:
+                if phone:
+                    values["phone"] = phone
+        lookups = (
+            ("ethnicity", None),
+            ("education", EDUCATIONS),
+            ("political_status", POLITICAL),
+        )
+        for name, table in lookups:
+            if not self.has.get(name) or name in skip:
+                continue
+            text = clean_text(record[name])
+            if not text:
+                continue
+            if name == "ethnicity":
+                text = text if text in _ETHNICITY_SET else text + "族"
+                if text not in _ETHNICITY_SET:
+                    fault(name, _("“%(value)s” is not an ethnic group.") % {"value": record[name]})
+                    continue
+                values[name] = text
+            elif text in table:
+                values[name] = str(table[text])
+            else:
+                fault(
+                    name,
+                    _("“%(value)s” is not one of: %(choices)s.")
+                    % {"value": text, "choices": "、".join(sorted(set(table)))[:200]},
+                )
+        for name in _FLAGS:
+            if self.has.get(name):
+                try:
+                    flag = parse_bool(record[name])
+                except ValueError as error:
+                    fault(name, str(error))
+                else:
+                    if flag is not None:
+                        values[name] = flag
+
+    def _against_id(self, record, number: str, fault) -> None:
+        """Sex and birth month, when the file has them, must agree with the
+        number (the number is what the state issued)."""
+        if self.has.get("sex"):
+            text = clean_text(record["sex"]).upper()
+            if text:
+                sex = SEXES.get(text)
+                implied = "M" if int(number[16]) % 2 else "F"
+                if sex is None:
+                    fault("sex", _("Sex should be 男 or 女, not “%(value)s”.") % {"value": text})
+                elif sex != implied:
+                    fault(
+                        "sex",
+                        _(
+                            "Sex “%(value)s” contradicts the ID number, whose 17th digit says"
+                            " %(sex)s (odd for men, even for women)."
+                        )
+                        % {"value": text, "sex": SEX_LABELS[implied]},
+                    )
+        if self.has.get("birth"):
+            month = self._year_month(record, fault)
+            implied = (int(number[6:10]), int(number[10:12]))
+            if month and month != implied:
+                fault(
+                    "birth",
+                    _(
+                        "The birth month %(y)d年%(m)d月 contradicts the ID number, which says"
+                        " %(iy)d年%(im)d月."
+                    )
+                    % {"y": month[0], "m": month[1], "iy": implied[0], "im": implied[1]},
+                )
+
+    def _year_month(self, record, fault) -> tuple[int, int] | None:
+        raw = record["birth"]
+        text = clean_text(raw)
+        if not text:
+            return None
+        match = _YEAR_MONTH.match(text) if isinstance(raw, str) else None
+        if match:
+            year, month = (g for g in match.groups() if g)
+            return int(year), int(month)
+        try:
+            day = parse_date(raw)
+        except ValueError as error:
+            fault("birth", str(error))
+            return None
+        return (day.year, day.month) if day else None
+
+    def _date(self, record, name, fault) -> datetime.date | None:
+        if not self.has.get(name):
+            return None
+        try:
+            return parse_date(record[name])
+        except ValueError as error:
+            fault(name, str(error))
+            return None

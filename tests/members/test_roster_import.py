@@ -1,0 +1,424 @@
+"""The roster importer, through real files made here: what a chair's file
+does to the members, and every fault a chair can make."""
+
+import datetime
+
+import pytest
+import time_machine
+from openpyxl import load_workbook
+
+from members.models import ImportBatch, ImportChange, Member, Membership, Transfer
+from members.roster import samples
+from members.roster.services import roster_check, roster_import
+from tests.factories import EnterpriseFactory, MembershipFactory
+
+pytestmark = pytest.mark.django_db
+
+ACME = "北京椿树一号科技有限公司"
+BETA = "北京椿树二号商贸有限公司"
+
+
+@pytest.fixture
+def acme(community1):
+    return EnterpriseFactory(name=ACME, community=community1)
+
+
+@pytest.fixture
+def beta(community1):
+    return EnterpriseFactory(name=BETA, community=community1)
+
+
+@pytest.fixture
+def elsewhere(community2):
+    return EnterpriseFactory(name="北京红线二号商贸有限公司", community=community2)
+
+
+def run(data, community=None, name="roster.xlsx", **options):
+    result, batch = roster_import(source=data, filename=name, community=community, **options)
+    return result, batch
+
+
+def faults(result):
+    return [(e.row, e.column, e.message) for e in result.errors]
+
+
+# --- reading what chairs send -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "maker",
+    [
+        lambda rows: samples.xlsx(rows),
+        lambda rows: samples.xls(rows),
+        lambda rows: samples.csv_bytes(rows),
+        lambda rows: b"\xef\xbb\xbf" + samples.csv_bytes(rows),
+        lambda rows: samples.csv_bytes(rows, encoding="gbk"),
+        lambda rows: samples.csv_bytes(rows, encoding="gb18030"),
+    ],
+    ids=["xlsx", "xls", "csv-utf8", "csv-bom", "csv-gbk", "csv-gb18030"],
+)
+def test_every_format_imports_the_same_people(maker, acme, community1):
+    rows = samples.people(5, [ACME])
+    result, batch = run(maker(rows), community1)
+    assert result.errors == []
+    assert result.created == 5
+    names = set(Member.objects.values_list("name", flat=True))
+    assert names == {r["姓名"] for r in rows}
+    assert Membership.objects.filter(enterprise=acme, left_on__isnull=True).count() == 5
+    assert batch.state == ImportBatch.State.COMMITTED
+
+
+def test_header_below_title_rows_with_variant_names_and_noise_rows_ignored(acme, community1):
+    header = ["序号", "职工姓名", "公民身份号码", "工作单位", "手机号"]
+    number = samples.id_number_for(1)
+    data = samples.xlsx(
+        [],
+        header=header,
+        raw_rows=[
+            [1, "张三", number, ACME, "13800138000"],
+            [None, None, None, None, None],
+            ["合计", "1人", None, None, None],
+            ["注：身份证号请填写18位", None, None, None, None],
+        ],
+    )
+    result, _batch = run(data, community1)
+    assert result.errors == [] and result.created == 1
+    member = Member.objects.get()
+    assert (member.name, member.phone) == ("张三", "13800138000")
+
+
+def test_what_people_type_is_normalised(acme, community1):
+    # a number whose check character is X, typed with a lower-case x
+    n = next(n for n in range(10, 1000) if samples.id_number_for(n).endswith("X"))
+    number = samples.id_number_for(n)
+    fullwidth_id = "".join(chr(ord(c) + 0xFEE0) for c in number[:17]) + "x"
+    rows = [
+        samples.person_row(
+            n,
+            " " + ACME + " ",
+            姓名="张 三",
+            身份证号="'" + fullwidth_id,
+            性别="",
+            出生日期="",
+            入会日期="2015年3月1日",
+            联系电话="+86 138-0013-8000",
+            民族="回",
+            文化程度="大专",
+        )
+    ]
+    result, _batch = run(samples.csv_bytes(rows), community1)
+    assert result.errors == []
+    member = Member.objects.get()
+    assert member.id_number == number
+    assert (member.name, member.phone, member.ethnicity, member.education) == (
+        "张三",
+        "13800138000",
+        "回族",
+        "college",
+    )
+    assert member.memberships.get().joined_on == datetime.date(2015, 3, 1)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["2015.3.1", "2015/03/01", "20150301", "2015-03-01", "2015年3月1日"],
+)
+def test_date_spellings(typed, acme, community1):
+    result, _batch = run(
+        samples.csv_bytes([samples.person_row(1, ACME, 入会日期=typed)]), community1
+    )
+    assert result.errors == []
+    assert Membership.objects.get().joined_on == datetime.date(2015, 3, 1)
+
+
+def test_excel_dates_are_read_as_dates(acme, community1):
+    row = samples.person_row(1, ACME)
+    header = list(row)
+    values = list(row.values())
+    values[header.index("入会日期")] = datetime.date(2014, 7, 9)
+    result, _batch = run(samples.xlsx([], header=header, raw_rows=[values]), community1)
+    assert result.errors == []
+    assert Membership.objects.get().joined_on == datetime.date(2014, 7, 9)
+
+
+# --- faults: row as Excel shows it, column as written, a Chinese sentence ---------------
+
+
+def one_fault(rows, community, **kw):
+    result, _batch = run(samples.xlsx(rows, **kw), community)
+    assert not result.written
+    assert Member.objects.count() == 0
+    return faults(result)
+
+
+def test_bad_check_character(acme, community1):
+    number = samples.id_number_for(3)
+    wrong = number[:17] + ("0" if number[17] != "0" else "1")
+    found = one_fault([samples.person_row(3, ACME, 身份证号=wrong)], community1)
+    # title, 填报单位 and header rows come first: the person is on Excel's row 4
+    assert found == [(4, "身份证号", found[0][2])]
+    assert "校验" in found[0][2] or "check" in found[0][2]
+
+
+def test_id_number_stored_as_a_number(acme, community1):
+    row = samples.person_row(1, ACME)
+    values = list(row.values())
+    values[1] = (
+        int(row["身份证号"][:17] + "0") if row["身份证号"][17] == "X" else int(row["身份证号"])
+    )
+    result, _batch = run(samples.xlsx([], header=list(row), raw_rows=[values]), community1)
+    ((line, column, message),) = faults(result)
+    assert (line, column) == (4, "身份证号")
+    assert "文本" in message
+
+
+def test_id_number_in_scientific_notation_in_csv(acme, community1):
+    rows = [samples.person_row(1, ACME, 身份证号="1.10102E+17")]
+    result, _batch = run(samples.csv_bytes(rows), community1)
+    ((line, column, message),) = faults(result)
+    assert (line, column) == (2, "身份证号") and "1.10102E+17" in message
+
+
+def test_sex_and_birth_month_contradicting_the_id(acme, community1):
+    row = samples.person_row(2, ACME)
+    other_sex = "女" if row["性别"] == "男" else "男"
+    found = one_fault(
+        [samples.person_row(2, ACME, 性别=other_sex, 出生日期="1901-01-01")], community1
+    )
+    assert [(r, c) for r, c, _m in found] == [(4, "性别"), (4, "出生日期")]
+    assert "身份证" in found[0][2] and "1901年1月" in found[1][2]
+
+
+def test_birth_month_alone_is_compared(acme, community1):
+    row = samples.person_row(2, ACME)
+    year, month = row["身份证号"][6:10], row["身份证号"][10:12]
+    result, _batch = run(samples.xlsx([{**row, "出生日期": f"{year}.{int(month)}"}]), community1)
+    assert result.errors == []
+
+
+def test_same_person_twice(acme, community1):
+    rows = [samples.person_row(5, ACME), samples.person_row(5, ACME)]
+    found = one_fault(rows, community1)
+    assert found == [(5, "身份证号", found[0][2])]
+    assert "第4行" in found[0][2] or "row 4" in found[0][2]
+
+
+def test_unknown_enterprise_and_another_communitys(acme, elsewhere, community1):
+    rows = [
+        samples.person_row(1, "北京不存在的公司"),
+        samples.person_row(2, elsewhere.name),
+    ]
+    found = one_fault(rows, community1)
+    assert [(r, c) for r, c, _m in found] == [(4, "所在企业"), (5, "所在企业")]
+    assert "北京不存在的公司" in found[0][2]
+    assert "红线社区" in found[1][2] or elsewhere.community.name in found[1][2]
+
+
+def test_future_join_date_missing_name_bad_phone(acme, community1):
+    future = (datetime.date.today() + datetime.timedelta(days=3)).isoformat()
+    rows = [
+        samples.person_row(1, ACME, 入会日期=future),
+        samples.person_row(2, ACME, 姓名=""),
+        samples.person_row(3, ACME, 联系电话="1380013"),
+    ]
+    found = one_fault(rows, community1)
+    assert [(r, c) for r, c, _m in found] == [(4, "入会日期"), (5, "姓名"), (6, "联系电话")]
+    assert all(message for _r, _c, message in found)
+
+
+def test_formula_typed_as_text_and_stored_as_formula(acme, community1):
+    rows = [samples.person_row(1, ACME, 姓名="@SUM(A1)"), samples.person_row(2, ACME, 民族="-汉族")]
+    csv_result, _b = run(samples.csv_bytes(rows), community1)
+    assert [(r, c) for r, c, _m in faults(csv_result)] == [(2, "姓名"), (3, "民族")]
+    # openpyxl stores a string starting with = as a formula (with no cached value)
+    stored = samples.xlsx([samples.person_row(3, ACME, 姓名='=HYPERLINK("http://x","张三")')])
+    found = [(r, c) for r, c, _m in faults(run(stored, community1)[0])]
+    assert found == [(4, "姓名")]
+    assert Member.objects.count() == 0
+
+
+def test_phone_with_plus86_is_not_a_formula(acme, community1):
+    result, _b = run(
+        samples.csv_bytes([samples.person_row(1, ACME, 联系电话="+8613800138000")]), community1
+    )
+    assert result.errors == [] and Member.objects.get().phone == "13800138000"
+
+
+def test_coded_columns_refuse_unknown_values(acme, community1):
+    rows = [samples.person_row(1, ACME, 文化程度="幼儿园", 政治面貌="外星人", 是否劳模="也许")]
+    found = one_fault(rows, community1)
+    assert [c for _r, c, _m in found] == ["文化程度", "政治面貌", "是否劳模"]
+
+
+def test_every_fault_of_a_row_is_reported_not_just_the_first(acme, community1):
+    rows = [samples.person_row(1, "没有这家", 姓名="", 联系电话="12")]
+    found = one_fault(rows, community1)
+    assert {c for _r, c, _m in found} == {"姓名", "所在企业", "联系电话"}
+
+
+# --- the diff --------------------------------------------------------------------------
+
+
+def test_diff_new_changed_transferred_unchanged_leaving(acme, beta, community1):
+    first = samples.people(6, [ACME])
+    run(samples.xlsx(first), community1)
+    second = [
+        first[0],  # unchanged
+        {**first[1], "联系电话": "13911112222"},  # changed
+        {**first[2], "所在企业": BETA},  # transferred
+        samples.person_row(100, ACME),  # new
+        # first[3..5] are no longer listed: leaving candidates
+    ]
+    checked = roster_check(source=samples.xlsx(second), filename="r.xlsx", community=community1)
+    plan = checked.plan
+    assert (plan.created, len(plan.changed), len(plan.transferred), len(plan.unchanged)) == (
+        1,
+        1,
+        1,
+        1,
+    )
+    assert sorted(m["name"] for m in plan.leaving) == sorted(r["姓名"] for r in first[3:])
+    result, batch = run(samples.xlsx(second), community1)
+    assert (result.created, result.updated, result.transferred, result.unchanged) == (1, 1, 1, 1)
+    assert batch.leaving == 3
+    # never removed silently
+    assert Membership.objects.filter(enterprise=acme, left_on__isnull=True).count() == 6
+    moved = Member.objects.with_id_number(first[2]["身份证号"]).get()
+    assert moved.open_membership().enterprise == beta
+    transfer = Transfer.objects.get(member=moved)
+    assert transfer.from_membership.enterprise == acme and transfer.from_membership.left_on
+    changed = Member.objects.with_id_number(first[1]["身份证号"]).get()
+    assert changed.phone == "13911112222"
+    assert batch.preview["changed"][0]["changes"] == [
+        {"field": "联系电话", "before": "131****0001", "after": "139****2222"}
+    ]
+
+
+def test_transfer_from_another_community_is_allowed(acme, elsewhere, community1):
+    member = MembershipFactory(enterprise=elsewhere, member__name="李四").member
+    row = samples.person_row(1, ACME, 身份证号=member.id_number, 姓名="李四", 性别="", 出生日期="")
+    result, _batch = run(samples.xlsx([row]), community1)
+    assert result.transferred == 1 and result.errors == []
+    assert member.open_membership().enterprise == acme
+
+
+def test_same_file_twice_changes_nothing(acme, community1):
+    data = samples.xlsx(samples.people(20, [ACME]))
+    run(data, community1)
+    before = list(Member.objects.values_list("pk", "name", "phone", "updated_at"))
+    result, batch = run(data, community1)
+    assert (result.created, result.updated, result.transferred, result.unchanged) == (0, 0, 0, 20)
+    assert list(Member.objects.values_list("pk", "name", "phone", "updated_at")) == before
+    assert batch.changes.count() == 0
+
+
+# --- all or nothing, skip invalid, error report ---------------------------------------
+
+
+def test_all_or_nothing_by_default(acme, community1):
+    rows = [*samples.people(3, [ACME]), samples.person_row(9, ACME, 姓名="")]
+    result, batch = run(samples.xlsx(rows), community1)
+    assert not result.written and result.exit_code == 1
+    assert Member.objects.count() == 0
+    assert batch.state == ImportBatch.State.FAILED
+    assert batch.errors == [{"row": 7, "column": "姓名", "message": "姓名没有填写。"}]
+
+
+def test_skip_invalid_writes_the_valid_rows_and_reports_the_rest(acme, community1, tmp_path):
+    rows = [*samples.people(3, [ACME]), samples.person_row(9, ACME, 联系电话="12345")]
+    report = tmp_path / "errors.xlsx"
+    result, _batch = run(samples.xlsx(rows), community1, skip_invalid=True, report_to=report)
+    assert result.written and result.created == 3 and result.invalid == 1
+    assert Member.objects.count() == 3
+    sheet = load_workbook(report).active
+    header = [c.value for c in sheet[1]]
+    assert header[0] == "原行号" and header[-1] == "错误说明"
+    line = [c.value for c in sheet[2]]
+    assert line[0] == 7 and line[header.index("联系电话")] == "12345"
+    phone_cell = sheet.cell(row=2, column=header.index("联系电话") + 1)
+    assert phone_cell.fill.fgColor.rgb.endswith("FFC7CE")
+    assert "联系电话" in line[-1]
+
+
+def test_batch_records_who_what_and_file_hash(acme, community1, alice):
+    import hashlib
+
+    data = samples.xlsx(samples.people(2, [ACME]))
+    _result, batch = roster_import(
+        source=data, filename="一号.xlsx", community=community1, by=alice
+    )
+    assert (batch.created_by, batch.filename, batch.created) == (alice, "一号.xlsx", 2)
+    assert batch.file_sha256 == hashlib.sha256(data).hexdigest()
+    assert batch.committed_at is not None
+
+
+def test_dry_run_writes_nothing_and_records_nothing(acme, community1):
+    result, batch = run(samples.xlsx(samples.people(2, [ACME])), community1, dry_run=True)
+    assert result.created == 2 and not result.written and batch is None
+    assert Member.objects.count() == 0 and ImportBatch.objects.count() == 0
+
+
+# --- undo ------------------------------------------------------------------------------
+
+
+def snapshot():
+    return (
+        sorted(Member.objects.values_list("pk", "name", "phone", "education")),
+        sorted(Membership.objects.values_list("pk", "member_id", "enterprise_id", "left_on")),
+        sorted(Transfer.objects.values_list("pk", flat=True)),
+    )
+
+
+def test_undo_restores_the_exact_prior_state(acme, beta, community1, alice):
+    from members.roster.undo import import_batch_undo
+
+    first = samples.people(4, [ACME])
+    run(samples.xlsx(first), community1)
+    before = snapshot()
+    second = [
+        {**first[0], "联系电话": "13911112222", "文化程度": "研究生"},
+        {**first[1], "所在企业": BETA},
+        first[2],
+        samples.person_row(50, BETA),
+    ]
+    _result, batch = run(samples.xlsx(second), community1)
+    assert snapshot() != before
+    import_batch_undo(batch=batch, by=alice)
+    assert snapshot() == before
+    batch.refresh_from_db()
+    assert batch.state == ImportBatch.State.UNDONE and batch.undone_by == alice
+
+
+def test_undo_refused_while_a_later_import_depends_on_it(acme, beta, community1):
+    from django.core.exceptions import ValidationError
+
+    from members.roster.undo import import_batch_undo
+
+    rows = samples.people(2, [ACME])
+    _r, first = run(samples.xlsx(rows), community1)
+    with time_machine.travel(datetime.datetime.now() + datetime.timedelta(minutes=5)):
+        _r, second = run(samples.xlsx([{**rows[0], "所在企业": BETA}]), community1)
+    with pytest.raises(ValidationError) as refused:
+        import_batch_undo(batch=first)
+    assert "先撤销" in refused.value.messages[0] or "first" in refused.value.messages[0]
+    assert Member.objects.count() == 2
+    import_batch_undo(batch=second)
+    import_batch_undo(batch=first)
+    assert Member.objects.count() == 0
+
+
+def test_undo_refused_when_a_member_was_edited_since(acme, community1):
+    from django.core.exceptions import ValidationError
+
+    from members.roster.undo import import_batch_undo
+
+    rows = samples.people(1, [ACME])
+    run(samples.xlsx(rows), community1)
+    _r, batch = run(samples.xlsx([{**rows[0], "联系电话": "13911112222"}]), community1)
+    member = Member.objects.get()
+    member.phone = "13700000000"
+    member.save(update_fields=["phone"])
+    with pytest.raises(ValidationError):
+        import_batch_undo(batch=batch)
+    assert Member.objects.get().phone == "13700000000"
+    assert ImportChange.objects.filter(batch=batch).count() == 1
