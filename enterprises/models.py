@@ -314,7 +314,9 @@ class CollectiveAgreement(models.Model):
     is_demonstration = models.BooleanField(
         _("demonstration unit"),
         default=False,
-        help_text=_("典型示范单位: a single enterprise of 100 or more employees meeting the standard."),
+        help_text=_(
+            "典型示范单位: a single enterprise of 100 or more employees meeting the standard."
+        ),
     )
 
     objects = CollectiveAgreementQuerySet.as_manager()
@@ -338,7 +340,9 @@ class CollectiveAgreement(models.Model):
                 condition=models.Q(is_demonstration=False)
                 | models.Q(scope=RegisterScope.ENTERPRISE),
                 name="demonstration_is_single_enterprise",
-                violation_error_message=_("Only a single enterprise's agreement can be a demonstration unit."),
+                violation_error_message=_(
+                    "Only a single enterprise's agreement can be a demonstration unit."
+                ),
             ),
         ]
 
@@ -403,7 +407,9 @@ class CongressSessionQuerySet(models.QuerySet):
 
 class CongressSession(models.Model):
     congress = models.ForeignKey(
-        WorkerCongress, verbose_name=_("workers' congress"), on_delete=models.PROTECT,
+        WorkerCongress,
+        verbose_name=_("workers' congress"),
+        on_delete=models.PROTECT,
         related_name="sessions",
     )
     held_on = models.DateField(_("held on"))
@@ -418,7 +424,8 @@ class CongressSession(models.Model):
         ordering = ["-held_on"]
         constraints = [
             models.UniqueConstraint(
-                fields=["congress", "held_on"], name="one_session_per_congress_per_day",
+                fields=["congress", "held_on"],
+                name="one_session_per_congress_per_day",
                 violation_error_message=_("This congress already has a session on that day."),
             ),
         ]
@@ -443,13 +450,17 @@ class AffairsDisclosure(models.Model):
     """厂务公开: what an enterprise disclosed to its workers, when and how."""
 
     enterprise = models.ForeignKey(
-        Enterprise, verbose_name=_("enterprise"), on_delete=models.PROTECT,
+        Enterprise,
+        verbose_name=_("enterprise"),
+        on_delete=models.PROTECT,
         related_name="disclosures",
     )
     disclosed_on = models.DateField(_("disclosed on"))
     topic = models.CharField(_("topic"), max_length=200)
     method = models.CharField(
-        _("method"), max_length=16, choices=DisclosureMethod.choices,
+        _("method"),
+        max_length=16,
+        choices=DisclosureMethod.choices,
         default=DisclosureMethod.NOTICE_BOARD,
     )
     content = models.TextField(_("content"), blank=True)
