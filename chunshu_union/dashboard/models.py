@@ -11,8 +11,18 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from chunshu_union import access
+
 
 class QuarterFiguresQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """Staff and leaders: their street's figures; nobody else."""
+        if not access.can_see_figures(user):
+            return self.none()
+        if user.federation_id and not user.is_superuser:
+            return self.filter(federation_id=user.federation_id)
+        return self
+
     def current(self):
         return self.filter(is_current=True)
 

@@ -120,6 +120,18 @@ def test_alice_the_chair_cannot_see_any_of_it_even_for_her_own_community(
     assert client.get(url.format(c=alice.community_id) + "?quarter=2017Q2").status_code == 403
 
 
+def test_alice_cannot_drill_into_bobs_community_nor_export_it(client, alice, bob, figures):
+    client.force_login(alice)
+    for url in (
+        f"/dashboard/community/{bob.community_id}/?quarter=2017Q2",
+        f"/dashboard/community/{bob.community_id}/declared/?quarter=2017Q2",
+        f"/dashboard/community/{bob.community_id}/declared.xlsx?quarter=2017Q2",
+    ):
+        response = client.get(url)
+        assert response.status_code in (403, 404)
+        assert "红线0号公司" not in response.content.decode(errors="replace")
+
+
 def test_strangers_are_sent_to_sign_in(client, figures):
     response = client.get(f"/dashboard/community/{community(1).pk}/obligated/")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
