@@ -145,7 +145,20 @@ from .registers import agreement_check  # noqa: E402
 class CollectiveAgreementForm(forms.ModelForm):
     class Meta:
         model = CollectiveAgreement
-        fields = "__all__"
+        fields = [
+            "federation",
+            "scope",
+            "title",
+            "community",
+            "industry",
+            "enterprises",
+            "signed_on",
+            "starts_on",
+            "ends_on",
+            "wage_rise_percent",
+            "covered_workers",
+            "is_demonstration",
+        ]
 
     def clean(self):
         data = super().clean()
@@ -167,8 +180,15 @@ class CollectiveAgreementForm(forms.ModelForm):
 class CollectiveAgreementAdmin(ScopedModelAdmin):
     form = CollectiveAgreementForm
     list_display = [
-        "title", "scope", "community", "signed_on", "starts_on", "ends_on",
-        "wage_rise_percent", "covered_workers", "is_demonstration",
+        "title",
+        "scope",
+        "community",
+        "signed_on",
+        "starts_on",
+        "ends_on",
+        "wage_rise_percent",
+        "covered_workers",
+        "is_demonstration",
     ]
     list_filter = ["scope", "community", "is_demonstration", "signed_on"]
     search_fields = ["title", "industry", "enterprises__name"]

@@ -71,7 +71,9 @@ class JingCardChangeForm(_ServiceForm):
 
     def run(self, data):
         return coverage.member_set_jingcard(
-            member=data["member"], to_status=data["to_status"], on=data["changed_on"],
+            member=data["member"],
+            to_status=data["to_status"],
+            on=data["changed_on"],
             by=self.request_user,
         )
 
@@ -83,8 +85,12 @@ class InsuranceForm(_ServiceForm):
 
     def run(self, data):
         return coverage.insurance_enrol(
-            member=data["member"], year=data["year"], enrolled_on=data["enrolled_on"],
-            plan=data.get("plan", ""), premium=data.get("premium") or 0, by=self.request_user,
+            member=data["member"],
+            year=data["year"],
+            enrolled_on=data["enrolled_on"],
+            plan=data.get("plan", ""),
+            premium=data.get("premium") or 0,
+            by=self.request_user,
         )
 
 
@@ -95,8 +101,11 @@ class VerificationForm(_ServiceForm):
 
     def run(self, data):
         return coverage.member_verify(
-            campaign=data["campaign"], member=data["member"], at=data["verified_at"],
-            note=data.get("note", ""), by=self.request_user,
+            campaign=data["campaign"],
+            member=data["member"],
+            at=data["verified_at"],
+            note=data.get("note", ""),
+            by=self.request_user,
         )
 
 

@@ -52,9 +52,7 @@ def _check_day(day: datetime.date) -> None:
 
 
 @transaction.atomic
-def member_set_jingcard(
-    *, member: Member, to_status: str, on: datetime.date, by
-) -> JingCardChange:
+def member_set_jingcard(*, member: Member, to_status: str, on: datetime.date, by) -> JingCardChange:
     """Move the member's 京卡 to `to_status`, if the step is allowed, and
     record the change."""
     _check_member(by, member)

@@ -310,9 +310,12 @@ def _submit(user, data) -> AidCase:
 
 
 class AidStepForm(forms.Form):
-    note = forms.CharField(label=_("note"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    amount = forms.DecimalField(label=_("amount approved"), max_digits=10, decimal_places=2,
-                                required=False, min_value=0)
+    note = forms.CharField(
+        label=_("note"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    amount = forms.DecimalField(
+        label=_("amount approved"), max_digits=10, decimal_places=2, required=False, min_value=0
+    )
     paid_on = forms.DateField(label=_("paid on"), required=False)
 
 
@@ -371,9 +374,23 @@ class AidCaseAdmin(AidAdminMixin, MemberScopedAdmin):
         if obj is None:
             return ["member", "applied_on", "reason", "amount_requested"]
         return [
-            "member", "community", "status", "applied_on", "reason", "amount_requested",
-            "amount_approved", "submitted_by", "submitted_at", "reviewed_by", "reviewed_at",
-            "review_note", "decided_by", "decided_at", "decision_note", "paid_by", "paid_on",
+            "member",
+            "community",
+            "status",
+            "applied_on",
+            "reason",
+            "amount_requested",
+            "amount_approved",
+            "submitted_by",
+            "submitted_at",
+            "reviewed_by",
+            "reviewed_at",
+            "review_note",
+            "decided_by",
+            "decided_at",
+            "decision_note",
+            "paid_by",
+            "paid_on",
         ]
 
     def get_form(self, request, obj=None, **kwargs):
@@ -445,7 +462,7 @@ class AidCaseAdmin(AidAdminMixin, MemberScopedAdmin):
         if step not in AID_STEPS or not access.can_see_aid(request.user):
             raise Http404
         case = get_object_or_404(AidCase.objects.for_user(request.user), pk=pk)
-        start, label, fields = AID_STEPS[step]
+        _start, label, fields = AID_STEPS[step]
         form = AidStepForm(request.POST or None)
         for name in list(form.fields):
             if name not in fields:
@@ -673,7 +690,13 @@ def _request(user, data) -> ServiceRequest:
 class ServiceRequestAdmin(ScopedModelAdmin):
     form = ServiceRequestForm
     list_display = [
-        "offer", "enterprise", "community", "requested_on", "status", "fulfilled_on", "rating",
+        "offer",
+        "enterprise",
+        "community",
+        "requested_on",
+        "status",
+        "fulfilled_on",
+        "rating",
     ]
     list_filter = ["status", "offer", "community", "rating"]
     search_fields = ["enterprise__name", "need", "comment"]
@@ -691,16 +714,32 @@ class ServiceRequestAdmin(ScopedModelAdmin):
         if obj is None:
             return ["offer", "enterprise", "requested_on", "need"]
         return [
-            "offer", "enterprise", "community", "requested_on", "need", "status",
-            "accepted_on", "fulfilled_on", "handled_by", "rating", "comment",
+            "offer",
+            "enterprise",
+            "community",
+            "requested_on",
+            "need",
+            "status",
+            "accepted_on",
+            "fulfilled_on",
+            "handled_by",
+            "rating",
+            "comment",
         ]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return []
         fixed = [
-            "offer", "enterprise", "community", "requested_on", "need", "status",
-            "accepted_on", "fulfilled_on", "handled_by",
+            "offer",
+            "enterprise",
+            "community",
+            "requested_on",
+            "need",
+            "status",
+            "accepted_on",
+            "fulfilled_on",
+            "handled_by",
         ]
         # The enterprise's rating is recorded once the service is delivered.
         return fixed if obj.status == RequestStatus.FULFILLED else [*fixed, "rating", "comment"]

@@ -16,6 +16,7 @@ services' writes."""
 from __future__ import annotations
 
 import datetime
+import itertools
 import random
 from decimal import Decimal
 
@@ -128,9 +129,7 @@ def _load_year(federation, users, stdout) -> None:
     rng = random.Random(SEED + 7)
     staff = [users[f"staff{i}"] for i in range(1, 8)]
     communities = list(Community.objects.filter(federation=federation).order_by("position"))
-    enterprises = list(
-        Enterprise.objects.filter(community__federation=federation).order_by("pk")
-    )
+    enterprises = list(Enterprise.objects.filter(community__federation=federation).order_by("pk"))
     members = _open_members(federation)
     _assignments_and_visits(rng, staff, communities, enterprises)
     _aid(rng, users, communities, members)
@@ -169,15 +168,18 @@ def _assignments_and_visits(rng, staff, communities, enterprises) -> None:
     # Some enterprises nobody reached this year: the "not visited" list.
     never = set(rng.sample([e.pk for e in enterprises], 24))
     Assignment.objects.bulk_create(
-        [Assignment(cadre=c, community=k, since=FIRST_DAY) for c, k in zip(staff, communities)]
+        [
+            Assignment(cadre=c, community=k, since=FIRST_DAY)
+            for c, k in zip(staff, communities, strict=True)
+        ]
         + [
             Assignment(cadre=c, community=k, enterprise=e, since=FIRST_DAY)
-            for c, k in zip(staff, communities)
+            for c, k in zip(staff, communities, strict=True)
             for e in by_community.get(k.pk, [])
         ]
     )
     visits = []
-    for cadre, community in zip(staff, communities):
+    for cadre, community in zip(staff, communities, strict=True):
         targets = [e for e in by_community.get(community.pk, []) if e.pk not in never]
         others = [e for e in enterprises if e.pk not in never]
         visits += _weekly_visits(rng, cadre, targets, others)
@@ -274,7 +276,9 @@ def _aid(rng, users, communities, members) -> None:
     people = rng.sample(members, len(AID_STATES))
     now = timezone.now()
     cases = []
-    for i, (state, (member_id, _e, community_id, _s)) in enumerate(zip(AID_STATES, people)):
+    for i, (state, (member_id, _e, community_id, _s)) in enumerate(
+        zip(AID_STATES, people, strict=True)
+    ):
         applied = _d(1 + i * 11 // len(AID_STATES), rng.randint(1, 25))
         requested = Decimal(rng.choice((1000, 1500, 2000, 3000, 4000, 5000)))
         case = AidCase(
@@ -352,7 +356,7 @@ def _to_enterprises(rng, batch, staff, enterprises, total, start, end) -> list[H
             handed_on=_between(rng, start, end),
             recorded_by=rng.choice(staff),
         )
-        for e, n in zip(chosen, counts)
+        for e, n in zip(chosen, counts, strict=True)
     ]
 
 
@@ -361,27 +365,62 @@ def _to_enterprises(rng, batch, staff, enterprises, total, start, end) -> list[H
 
 def _events(rng, federation, members, enterprises) -> None:
     buildings = list(
-        Building.objects.filter(federation=federation, name__in=("庄胜广场", "海格国际大厦", "富卓大厦"))
+        Building.objects.filter(
+            federation=federation, name__in=("庄胜广场", "海格国际大厦", "富卓大厦")
+        )
     )
     in_buildings = {e.pk for e in enterprises if e.building_id in {b.pk for b in buildings}}
     women = [m for m in members if m[3] == Sex.FEMALE]
     plan = (
-        (EventKind.WOMENS_DAY, "2017年“三八”妇女节女性劳模、企业家和优秀职工联谊活动",
-         (3, 8), (3, 8), "椿树街道职工之家", rng.sample(women, 86)),
-        (EventKind.TRAINING, "2017年工会业务知识综合培训", (4, 19), (4, 19),
-         "椿树街道办事处会议室", rng.sample(members, 140)),
-        (EventKind.SPRING_WALK, "2017年职工春季健步走", (4, 22), (4, 22), "陶然亭公园",
-         rng.sample(members, 210)),
-        (EventKind.OTHER, "组织职工参观平北红色第一村纪念馆", (6, 16), (6, 16),
-         "延庆区平北红色第一村纪念馆", rng.sample(members, 45)),
-        (EventKind.PROMOTION, "“践行文明，尊享椿树”楼宇宣传周", (8, 28), (9, 1),
-         "庄胜广场、海格国际大厦、富卓大厦",
-         rng.sample([m for m in members if m[1] in in_buildings], 260)),
+        (
+            EventKind.WOMENS_DAY,
+            "2017年“三八”妇女节女性劳模、企业家和优秀职工联谊活动",
+            (3, 8),
+            (3, 8),
+            "椿树街道职工之家",
+            rng.sample(women, 86),
+        ),
+        (
+            EventKind.TRAINING,
+            "2017年工会业务知识综合培训",
+            (4, 19),
+            (4, 19),
+            "椿树街道办事处会议室",
+            rng.sample(members, 140),
+        ),
+        (
+            EventKind.SPRING_WALK,
+            "2017年职工春季健步走",
+            (4, 22),
+            (4, 22),
+            "陶然亭公园",
+            rng.sample(members, 210),
+        ),
+        (
+            EventKind.OTHER,
+            "组织职工参观平北红色第一村纪念馆",
+            (6, 16),
+            (6, 16),
+            "延庆区平北红色第一村纪念馆",
+            rng.sample(members, 45),
+        ),
+        (
+            EventKind.PROMOTION,
+            "“践行文明，尊享椿树”楼宇宣传周",
+            (8, 28),
+            (9, 1),
+            "庄胜广场、海格国际大厦、富卓大厦",
+            rng.sample([m for m in members if m[1] in in_buildings], 260),
+        ),
     )
     for kind, title, start, end, place, people in plan:
         event = Event.objects.create(
-            federation=federation, kind=kind, title=title, starts_on=_d(*start),
-            ends_on=_d(*end), place=place,
+            federation=federation,
+            kind=kind,
+            title=title,
+            starts_on=_d(*start),
+            ends_on=_d(*end),
+            place=place,
         )
         if kind == EventKind.PROMOTION:
             event.buildings.set(buildings)
@@ -413,13 +452,21 @@ def _service_menu(rng, staff, enterprises) -> None:
         offer = offers[i % 3] if i < 42 else offers[3]
         asked = _d(2 + i * 9 // 48, rng.randint(1, 25))
         state = rng.choices(
-            (RequestStatus.FULFILLED, RequestStatus.ACCEPTED, RequestStatus.REQUESTED,
-             RequestStatus.DECLINED),
+            (
+                RequestStatus.FULFILLED,
+                RequestStatus.ACCEPTED,
+                RequestStatus.REQUESTED,
+                RequestStatus.DECLINED,
+            ),
             weights=(72, 12, 10, 6),
         )[0]
         request = ServiceRequest(
-            offer=offer, enterprise=enterprise, community_id=enterprise.community_id,
-            requested_on=asked, status=state, need=f"{enterprise.name}申请{offer.name}服务",
+            offer=offer,
+            enterprise=enterprise,
+            community_id=enterprise.community_id,
+            requested_on=asked,
+            status=state,
+            need=f"{enterprise.name}申请{offer.name}服务",
         )
         if state in (RequestStatus.ACCEPTED, RequestStatus.FULFILLED):
             request.accepted_on = asked + datetime.timedelta(days=rng.randint(1, 5))
@@ -449,9 +496,13 @@ def _registers(rng, federation, communities, enterprises) -> None:
         signed = _d(rng.randint(3, 9), rng.randint(1, 25))
         members = [e for e in by_community[community.pk] if rng.random() < 0.76]
         agreement = CollectiveAgreement(
-            federation=federation, scope=RegisterScope.REGIONAL, community=community,
-            title=f"{community.name}区域性工资集体协议（2017—2019）", signed_on=signed,
-            starts_on=signed, ends_on=datetime.date(2019, 12, 31),
+            federation=federation,
+            scope=RegisterScope.REGIONAL,
+            community=community,
+            title=f"{community.name}区域性工资集体协议（2017—2019）",
+            signed_on=signed,
+            starts_on=signed,
+            ends_on=datetime.date(2019, 12, 31),
             wage_rise_percent=Decimal(rng.choice(("5.00", "5.50", "6.00", "7.00"))),
             covered_workers=sum(e.headcount for e in members),
         )
@@ -460,9 +511,13 @@ def _registers(rng, federation, communities, enterprises) -> None:
     links.append(
         (
             CollectiveAgreement(
-                federation=federation, scope=RegisterScope.INDUSTRY, industry="餐饮住宿业",
-                title="椿树街道餐饮住宿行业工资集体协议", signed_on=_d(5, 18),
-                starts_on=_d(6, 1), ends_on=datetime.date(2018, 5, 31),
+                federation=federation,
+                scope=RegisterScope.INDUSTRY,
+                industry="餐饮住宿业",
+                title="椿树街道餐饮住宿行业工资集体协议",
+                signed_on=_d(5, 18),
+                starts_on=_d(6, 1),
+                ends_on=datetime.date(2018, 5, 31),
                 wage_rise_percent=Decimal("6.50"),
                 covered_workers=sum(e.headcount for e in catering),
             ),
@@ -475,11 +530,15 @@ def _registers(rng, federation, communities, enterprises) -> None:
         links.append(
             (
                 CollectiveAgreement(
-                    federation=federation, scope=RegisterScope.ENTERPRISE,
-                    title=f"{e.name}工资专项集体合同", signed_on=signed, starts_on=signed,
+                    federation=federation,
+                    scope=RegisterScope.ENTERPRISE,
+                    title=f"{e.name}工资专项集体合同",
+                    signed_on=signed,
+                    starts_on=signed,
                     ends_on=datetime.date(YEAR + 2, signed.month, 1) - datetime.timedelta(days=1),
                     wage_rise_percent=Decimal(rng.choice(("6.00", "7.50", "8.00"))),
-                    covered_workers=e.headcount, is_demonstration=rng.random() < 0.7,
+                    covered_workers=e.headcount,
+                    is_demonstration=rng.random() < 0.7,
                 ),
                 [e.pk],
             )
@@ -495,21 +554,27 @@ def _registers(rng, federation, communities, enterprises) -> None:
 def _congresses(rng, communities, large) -> None:
     congresses = [
         WorkerCongress(
-            scope=RegisterScope.REGIONAL, community=c, name=f"{c.name}区域性职工代表大会",
+            scope=RegisterScope.REGIONAL,
+            community=c,
+            name=f"{c.name}区域性职工代表大会",
             established_on=datetime.date(2015, 6, 1),
         )
         for c in communities
     ] + [
         WorkerCongress(
-            scope=RegisterScope.ENTERPRISE, community_id=e.community_id, enterprise=e,
-            name=f"{e.name}职工代表大会", established_on=e.union_founded_on or _d(1, 1),
+            scope=RegisterScope.ENTERPRISE,
+            community_id=e.community_id,
+            enterprise=e,
+            name=f"{e.name}职工代表大会",
+            established_on=e.union_founded_on or _d(1, 1),
         )
         for e in large
     ]
     WorkerCongress.objects.bulk_create(congresses)
     CongressSession.objects.bulk_create(
         CongressSession(
-            congress=c, held_on=_d(rng.choice((3, 4, 11)), rng.randint(5, 25)),
+            congress=c,
+            held_on=_d(rng.choice((3, 4, 11)), rng.randint(5, 25)),
             delegates=rng.randint(25, 60) if c.enterprise_id is None else rng.randint(12, 30),
             resolutions="审议通过工资集体协商方案和年度工会工作报告",
         )
@@ -517,7 +582,9 @@ def _congresses(rng, communities, large) -> None:
     )
     AffairsDisclosure.objects.bulk_create(
         AffairsDisclosure(
-            enterprise=e, disclosed_on=_d(month, rng.randint(5, 25)), topic=topic,
+            enterprise=e,
+            disclosed_on=_d(month, rng.randint(5, 25)),
+            topic=topic,
             method=rng.choice(list(DisclosureMethod.values)),
             content=f"{e.name}向职工公开{topic}",
         )
@@ -534,29 +601,44 @@ def _member_records(rng, federation, staff, members) -> None:
     order = list(JingCard.values)
     changes, enrolments, verifications = [], [], []
     campaign = VerificationCampaign.objects.create(
-        federation=federation, name="2017年会员信息核准与采集补录", started_on=_d(3, 1),
+        federation=federation,
+        name="2017年会员信息核准与采集补录",
+        started_on=_d(3, 1),
         ends_on=_d(12, 31),
     )
     for member in people.only("pk", "jingcard_status", "verified_at", "verified_by_id"):
         steps = order[: order.index(member.jingcard_status) + 1]
         day = _d(rng.randint(1, 6), rng.randint(1, 28))
-        for before, after in zip(steps, steps[1:]):
+        for before, after in itertools.pairwise(steps):
             changes.append(
-                JingCardChange(member_id=member.pk, from_status=before, to_status=after,
-                               changed_on=day, recorded_by=rng.choice(staff))
+                JingCardChange(
+                    member_id=member.pk,
+                    from_status=before,
+                    to_status=after,
+                    changed_on=day,
+                    recorded_by=rng.choice(staff),
+                )
             )
             day += datetime.timedelta(days=rng.randint(7, 40))
         if rng.random() < 0.38:
             enrolments.append(
-                InsuranceEnrolment(member_id=member.pk, year=YEAR, enrolled_on=_d(4, rng.randint(20, 30)),
-                                   plan="在职职工住院医疗互助保障", premium=Decimal("50.00"),
-                                   recorded_by=rng.choice(staff))
+                InsuranceEnrolment(
+                    member_id=member.pk,
+                    year=YEAR,
+                    enrolled_on=_d(4, rng.randint(20, 30)),
+                    plan="在职职工住院医疗互助保障",
+                    premium=Decimal("50.00"),
+                    recorded_by=rng.choice(staff),
+                )
             )
         if member.verified_at and campaign.started_on <= timezone.localdate(member.verified_at):
             verifications.append(
-                Verification(campaign=campaign, member_id=member.pk,
-                             verified_by_id=member.verified_by_id or staff[0].pk,
-                             verified_at=member.verified_at)
+                Verification(
+                    campaign=campaign,
+                    member_id=member.pk,
+                    verified_by_id=member.verified_by_id or staff[0].pk,
+                    verified_at=member.verified_at,
+                )
             )
     JingCardChange.objects.bulk_create(changes, batch_size=2000)
     InsuranceEnrolment.objects.bulk_create(enrolments, batch_size=2000)

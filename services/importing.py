@@ -104,7 +104,12 @@ def _read_people(source, filename, fields, by, result: ImportResult) -> list[_Ro
             errors.append(RowError(row, header.title(field), message))
 
         if looks_like_formula(record["name"]):
-            fault("name", _("The cell starts with = + - or @ and looks like a formula; type the text itself."))
+            fault(
+                "name",
+                _(
+                    "The cell starts with = + - or @ and looks like a formula; type the text itself."
+                ),
+            )
         name = clean_name(record["name"])
         if not name:
             fault("name", _("The name is missing."))
@@ -190,7 +195,11 @@ def handout_import(
         row.day = row.day or on
         if row.day is None:
             result.errors.append(
-                RowError(row.row, "", _("The date of the handout is missing (give a date column or --date)."))
+                RowError(
+                    row.row,
+                    "",
+                    _("The date of the handout is missing (give a date column or --date)."),
+                )
             )
         elif row.day > today:
             result.errors.append(RowError(row.row, "", _("The date is in the future.")))

@@ -217,7 +217,10 @@ class AidCase(models.Model):
     step by a different person (see `services.services`)."""
 
     member = models.ForeignKey(
-        "members.Member", verbose_name=_("member"), on_delete=models.PROTECT, related_name="aid_cases"
+        "members.Member",
+        verbose_name=_("member"),
+        on_delete=models.PROTECT,
+        related_name="aid_cases",
     )
     community = models.ForeignKey(
         "enterprises.Community",

@@ -53,7 +53,9 @@ def test_a_jing_card_cannot_skip_a_step(sam, alices_member):
 
 def test_a_chair_changes_only_her_own_members(alice, bobs_member):
     with pytest.raises(ValidationError) as refused:
-        member_set_jingcard(member=bobs_member, to_status=JingCard.APPLIED, on=D(2017, 3, 1), by=alice)
+        member_set_jingcard(
+            member=bobs_member, to_status=JingCard.APPLIED, on=D(2017, 3, 1), by=alice
+        )
     assert refused.value.code == "other_community"
     with pytest.raises(ValidationError):
         insurance_enrol(member=bobs_member, year=2017, enrolled_on=D(2017, 3, 1), by=alice)
@@ -70,14 +72,20 @@ def test_insurance_once_per_member_per_year(sam, alices_member):
     assert InsuranceEnrolment.objects.filter(member=alices_member).count() == 2
     with pytest.raises(ValidationError):
         insurance_enrol(
-            member=alices_member, year=2016, enrolled_on=D(2016, 3, 1), by=sam,
+            member=alices_member,
+            year=2016,
+            enrolled_on=D(2016, 3, 1),
+            by=sam,
             premium=Decimal("-1"),
         )
 
 
 def test_verification_stamps_the_member_and_is_once_per_campaign(sam, alices_member):
     campaign = VerificationCampaign.objects.create(
-        federation=street(), name="2017年会员信息核准", started_on=D(2017, 6, 1), ends_on=D(2017, 9, 30)
+        federation=street(),
+        name="2017年会员信息核准",
+        started_on=D(2017, 6, 1),
+        ends_on=D(2017, 9, 30),
     )
     at = timezone.make_aware(datetime.datetime(2017, 7, 3, 9, 0))
     member_verify(campaign=campaign, member=alices_member, by=sam, at=at)
@@ -88,7 +96,9 @@ def test_verification_stamps_the_member_and_is_once_per_campaign(sam, alices_mem
     assert twice.value.code == "duplicate"
     with pytest.raises(ValidationError) as outside:
         member_verify(
-            campaign=campaign, member=alices_member, by=sam,
+            campaign=campaign,
+            member=alices_member,
+            by=sam,
             at=timezone.make_aware(datetime.datetime(2017, 11, 1, 9, 0)),
         )
     assert outside.value.code == "outside_campaign"
@@ -97,7 +107,9 @@ def test_verification_stamps_the_member_and_is_once_per_campaign(sam, alices_mem
 def test_coverage_per_community_counts_from_the_data(sam, alice, alices_member, bobs_member):
     member_set_jingcard(member=alices_member, to_status=JingCard.APPLIED, on=D(2017, 3, 1), by=sam)
     member_set_jingcard(member=alices_member, to_status=JingCard.ISSUED, on=D(2017, 3, 2), by=sam)
-    member_set_jingcard(member=alices_member, to_status=JingCard.ACTIVATED, on=D(2017, 3, 3), by=sam)
+    member_set_jingcard(
+        member=alices_member, to_status=JingCard.ACTIVATED, on=D(2017, 3, 3), by=sam
+    )
     member_register_app(member=bobs_member, on=D(2017, 5, 1), by=sam)
     insurance_enrol(member=bobs_member, year=2017, enrolled_on=D(2017, 3, 1), by=sam)
     rows = {r["community"].position: r for r in coverage_by_community(user=sam, year=2017)}

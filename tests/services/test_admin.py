@@ -12,8 +12,15 @@ from services.services import aid_submit, visit_record
 from tests.factories import street
 
 PAGES = [
-    "assignment", "visit", "finding", "welfareitem", "welfarebatch", "handout", "event",
-    "serviceoffer", "servicerequest",
+    "assignment",
+    "visit",
+    "finding",
+    "welfareitem",
+    "welfarebatch",
+    "handout",
+    "event",
+    "serviceoffer",
+    "servicerequest",
 ]
 
 
@@ -27,7 +34,10 @@ def test_staff_open_every_services_list_and_add_page(client, sam, alices_enterpr
 
 def test_aid_pages_are_hidden_from_staff_without_the_permission(client, sam, ann, alices_member):
     case = aid_submit(
-        by=ann, member=alices_member, applied_on=datetime.date(2017, 3, 1), reason="病",
+        by=ann,
+        member=alices_member,
+        applied_on=datetime.date(2017, 3, 1),
+        reason="病",
         amount_requested=Decimal("1000"),
     )
     client.force_login(sam)
@@ -38,7 +48,10 @@ def test_aid_pages_are_hidden_from_staff_without_the_permission(client, sam, ann
 
 def test_aid_staff_open_a_case_and_the_view_is_logged(client, ann, alices_member):
     case = aid_submit(
-        by=ann, member=alices_member, applied_on=datetime.date(2017, 3, 1), reason="病",
+        by=ann,
+        member=alices_member,
+        applied_on=datetime.date(2017, 3, 1),
+        reason="病",
         amount_requested=Decimal("1000"),
     )
     client.force_login(ann)
@@ -51,20 +64,28 @@ def test_aid_staff_open_a_case_and_the_view_is_logged(client, ann, alices_member
     ).exists()
 
 
-def test_the_aid_steps_through_the_admin_refuse_the_same_person(client, ann, ben, cat, alices_member):
+def test_the_aid_steps_through_the_admin_refuse_the_same_person(
+    client, ann, ben, cat, alices_member
+):
     client.force_login(ann)
     response = client.post(
         "/admin/services/aidcase/add/",
         {
-            "member": alices_member.pk, "applied_on": "2017-03-01", "reason": "家人重病",
-            "amount_requested": "2000", "attachments-TOTAL_FORMS": "0",
+            "member": alices_member.pk,
+            "applied_on": "2017-03-01",
+            "reason": "家人重病",
+            "amount_requested": "2000",
+            "attachments-TOTAL_FORMS": "0",
             "attachments-INITIAL_FORMS": "0",
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     case = AidCase.objects.get()
     client.force_login(ben)
-    assert client.post(f"/admin/services/aidcase/{case.pk}/step/review/", {"note": "属实"}).status_code == 302
+    assert (
+        client.post(f"/admin/services/aidcase/{case.pk}/step/review/", {"note": "属实"}).status_code
+        == 302
+    )
     refused = client.post(f"/admin/services/aidcase/{case.pk}/step/approve/", {"amount": "1500"})
     assert refused.status_code == 200
     assert "不同" in refused.content.decode()
@@ -82,8 +103,11 @@ def test_a_cap_exceeded_in_the_admin_is_a_form_error_not_a_traceback(
     response = client.post(
         "/admin/services/aidcase/add/",
         {
-            "member": alices_member.pk, "applied_on": "2017-03-01", "reason": "家人重病",
-            "amount_requested": "9000", "attachments-TOTAL_FORMS": "0",
+            "member": alices_member.pk,
+            "applied_on": "2017-03-01",
+            "reason": "家人重病",
+            "amount_requested": "9000",
+            "attachments-TOTAL_FORMS": "0",
             "attachments-INITIAL_FORMS": "0",
         },
     )
@@ -95,8 +119,13 @@ def test_a_cap_exceeded_in_the_admin_is_a_form_error_not_a_traceback(
 def test_a_second_handout_in_the_admin_is_a_form_error(client, sam, alices_member):
     item = WelfareItem.objects.create(name="清凉包")
     batch = WelfareBatch.objects.create(
-        federation=street(), item=item, name="2017送清凉", campaign="coolness",
-        received_on=datetime.date(2017, 7, 1), quantity=10, stock=10,
+        federation=street(),
+        item=item,
+        name="2017送清凉",
+        campaign="coolness",
+        received_on=datetime.date(2017, 7, 1),
+        quantity=10,
+        stock=10,
     )
     client.force_login(sam)
     data = {"batch": batch.pk, "member": alices_member.pk, "quantity": 1, "handed_on": "2017-07-10"}
@@ -114,9 +143,14 @@ def test_staff_record_a_visit_in_the_admin(client, sam, alices_enterprise):
     response = client.post(
         "/admin/services/visit/add/",
         {
-            "visitor": sam.pk, "visited_on": "2017-05-08", "enterprise": alices_enterprise.pk,
-            "summary": "走访", "findings-TOTAL_FORMS": "1", "findings-INITIAL_FORMS": "0",
-            "findings-0-kind": "hot_issue", "findings-0-description": "职工午餐难",
+            "visitor": sam.pk,
+            "visited_on": "2017-05-08",
+            "enterprise": alices_enterprise.pk,
+            "summary": "走访",
+            "findings-TOTAL_FORMS": "1",
+            "findings-INITIAL_FORMS": "0",
+            "findings-0-kind": "hot_issue",
+            "findings-0-description": "职工午餐难",
         },
     )
     assert response.status_code == 302, response.content.decode()[:3000]

@@ -22,12 +22,17 @@ from services.services import (
 
 D = datetime.date
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+MARCH_1 = D(2017, 3, 1)
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
 
 
-def _case(by, member, amount="2000.00", day=D(2017, 3, 1)):
+def _case(by, member, amount="2000.00", day=MARCH_1):
     return aid_submit(
-        by=by, member=member, applied_on=day, reason="家人重病住院", amount_requested=Decimal(amount)
+        by=by,
+        member=member,
+        applied_on=day,
+        reason="家人重病住院",
+        amount_requested=Decimal(amount),
     )
 
 
@@ -42,7 +47,10 @@ def test_a_case_runs_submitted_reviewed_approved_paid_by_four_people(
     assert case.status == AidStatus.PAID
     assert case.amount_approved == Decimal("1500.00")
     assert (case.submitted_by, case.reviewed_by, case.decided_by, case.paid_by) == (
-        ann, ben, cat, dan,
+        ann,
+        ben,
+        cat,
+        dan,
     )
 
 
@@ -159,9 +167,7 @@ def test_a_chair_submits_for_her_own_member_only(alice, alices_member, bobs_memb
 
 def test_a_pdf_or_png_scan_is_stored_under_a_random_name(ann, alices_member, settings):
     case = _case(ann, alices_member)
-    stored = aid_attach(
-        case=case, by=ann, upload=SimpleUploadedFile("诊断证明 张三.pdf", PDF)
-    )
+    stored = aid_attach(case=case, by=ann, upload=SimpleUploadedFile("诊断证明 张三.pdf", PDF))
     png = aid_attach(case=case, by=ann, upload=SimpleUploadedFile("receipt.png", PNG))
     assert stored.content_type == "application/pdf" and png.content_type == "image/png"
     assert stored.original_name == "诊断证明 张三.pdf"

@@ -21,7 +21,9 @@ def test_load_demo_reproduces_the_articles_service_figures_and_is_idempotent():
     assert Attendance.objects.filter(event=training, attended=True).count() == 140
     promotion = Event.objects.get(kind=EventKind.PROMOTION)
     assert sorted(promotion.buildings.values_list("name", flat=True)) == [
-        "富卓大厦", "庄胜广场", "海格国际大厦",
+        "富卓大厦",
+        "庄胜广场",
+        "海格国际大厦",
     ]
     assert {s for s in AidCase.objects.values_list("status", flat=True)} == set(AidStatus.values)
     assert 0 < q3["two_twos_compliance"] < 100

@@ -30,8 +30,11 @@ D = datetime.date
 @pytest.fixture
 def training(db):
     return Event.objects.create(
-        federation=street(), kind=EventKind.TRAINING, title="2017年工会业务知识培训",
-        starts_on=D(2017, 4, 20), ends_on=D(2017, 4, 20),
+        federation=street(),
+        kind=EventKind.TRAINING,
+        title="2017年工会业务知识培训",
+        starts_on=D(2017, 4, 20),
+        ends_on=D(2017, 4, 20),
     )
 
 
@@ -44,8 +47,9 @@ def test_attendance_is_recorded_once(sam, training, alices_member):
 
 
 def test_registering_then_attending(sam, training, alices_member):
-    attendance_record(event=training, member=alices_member, by=sam, attended=False,
-                      registered_on=D(2017, 4, 1))
+    attendance_record(
+        event=training, member=alices_member, by=sam, attended=False, registered_on=D(2017, 4, 1)
+    )
     _row, changed = attendance_record(event=training, member=alices_member, by=sam)
     assert changed and Attendance.objects.get().attended
 
@@ -58,8 +62,12 @@ def test_a_chair_marks_only_her_members(alice, training, bobs_member):
 
 def test_a_community_event_is_hidden_from_other_chairs(alice, bob, community1, alices_member):
     own = Event.objects.create(
-        federation=street(), community=community1, kind=EventKind.WOMENS_DAY, title="三八节",
-        starts_on=D(2017, 3, 8), ends_on=D(2017, 3, 8),
+        federation=street(),
+        community=community1,
+        kind=EventKind.WOMENS_DAY,
+        title="三八节",
+        starts_on=D(2017, 3, 8),
+        ends_on=D(2017, 3, 8),
     )
     assert Event.objects.for_user(alice).filter(pk=own.pk).exists()
     assert not Event.objects.for_user(bob).filter(pk=own.pk).exists()
@@ -68,8 +76,11 @@ def test_a_community_event_is_hidden_from_other_chairs(alice, bob, community1, a
 def test_an_event_cannot_end_before_it_starts(db):
     with pytest.raises(IntegrityError), transaction.atomic():
         Event.objects.create(
-            federation=street(), kind=EventKind.SPRING_WALK, title="春季健步走",
-            starts_on=D(2017, 4, 20), ends_on=D(2017, 4, 19),
+            federation=street(),
+            kind=EventKind.SPRING_WALK,
+            title="春季健步走",
+            starts_on=D(2017, 4, 20),
+            ends_on=D(2017, 4, 19),
         )
 
 
@@ -118,8 +129,12 @@ def test_a_withdrawn_offer_cannot_be_requested(alice, alices_enterprise, lunch_c
 
 def test_the_database_refuses_a_rating_out_of_range(sam, alices_enterprise, lunch_circle):
     request = ServiceRequest.objects.create(
-        offer=lunch_circle, enterprise=alices_enterprise, community=alices_enterprise.community,
-        requested_on=D(2017, 5, 2), status=RequestStatus.FULFILLED, fulfilled_on=D(2017, 5, 9),
+        offer=lunch_circle,
+        enterprise=alices_enterprise,
+        community=alices_enterprise.community,
+        requested_on=D(2017, 5, 2),
+        status=RequestStatus.FULFILLED,
+        fulfilled_on=D(2017, 5, 9),
     )
     with pytest.raises(IntegrityError), transaction.atomic():
         ServiceRequest.objects.filter(pk=request.pk).update(rating=9)

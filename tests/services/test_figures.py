@@ -39,42 +39,72 @@ def test_an_empty_quarter_has_zeros_not_errors(db):
 
 
 def test_the_quarter_figures_count_what_happened_in_the_quarter(
-    sam, ann, ben, cat, dan, alice, alices_enterprise, bobs_enterprise, alices_member, bobs_member,
+    sam,
+    ann,
+    ben,
+    cat,
+    dan,
+    alice,
+    alices_enterprise,
+    bobs_enterprise,
+    alices_member,
+    bobs_member,
     community1,
 ):
     visit_record(by=sam, visited_on=D(2017, 4, 5), enterprise=alices_enterprise)
     visit_record(by=sam, visited_on=D(2017, 4, 6), enterprise=bobs_enterprise)
     visit_record(by=sam, visited_on=D(2017, 3, 31), enterprise=bobs_enterprise)  # Q1
     visit_record(by=sam, visited_on=D(2017, 5, 6), community=community1)
-    case = aid_submit(by=ann, member=alices_member, applied_on=D(2017, 4, 1), reason="病",
-                      amount_requested=Decimal("2000"))
+    case = aid_submit(
+        by=ann,
+        member=alices_member,
+        applied_on=D(2017, 4, 1),
+        reason="病",
+        amount_requested=Decimal("2000"),
+    )
     aid_review(case=case, by=ben)
     aid_approve(case=case, by=cat, amount=Decimal("1800.50"))
     aid_pay(case=case, by=dan, paid_on=D(2017, 4, 15))
     packs = WelfareBatch.objects.create(
-        federation=street(), item=WelfareItem.objects.create(name="清凉包"), name="送清凉",
-        campaign=Campaign.COOLNESS, received_on=D(2017, 6, 1), quantity=100, stock=100,
+        federation=street(),
+        item=WelfareItem.objects.create(name="清凉包"),
+        name="送清凉",
+        campaign=Campaign.COOLNESS,
+        received_on=D(2017, 6, 1),
+        quantity=100,
+        stock=100,
     )
     handout_give(batch=packs, by=sam, member=alices_member, handed_on=D(2017, 6, 20))
-    handout_give(batch=packs, by=sam, enterprise=bobs_enterprise, quantity=10,
-                 handed_on=D(2017, 6, 21))
+    handout_give(
+        batch=packs, by=sam, enterprise=bobs_enterprise, quantity=10, handed_on=D(2017, 6, 21)
+    )
     training = Event.objects.create(
-        federation=street(), kind=EventKind.TRAINING, title="培训",
-        starts_on=D(2017, 4, 20), ends_on=D(2017, 4, 20),
+        federation=street(),
+        kind=EventKind.TRAINING,
+        title="培训",
+        starts_on=D(2017, 4, 20),
+        ends_on=D(2017, 4, 20),
     )
     attendance_record(event=training, member=alices_member, by=sam)
     attendance_record(event=training, member=bobs_member, by=sam)
     offer = ServiceOffer.objects.create(name="特需建家")
     for rating in (5, 4):
-        request = service_request_create(offer=offer, enterprise=alices_enterprise, by=alice,
-                                         requested_on=D(2017, 4, 2))
+        request = service_request_create(
+            offer=offer, enterprise=alices_enterprise, by=alice, requested_on=D(2017, 4, 2)
+        )
         service_request_accept(request=request, by=sam, on=D(2017, 4, 3))
         service_request_fulfil(request=request, by=sam, on=D(2017, 5, 3))
         service_request_rate(request=request, by=alice, rating=rating)
     agreement_record(
-        by=sam, federation=street(), scope=RegisterScope.ENTERPRISE, title="2017工资专项集体合同",
-        enterprises=[alices_enterprise], signed_on=D(2017, 1, 10), starts_on=D(2017, 1, 10),
-        ends_on=D(2019, 12, 31), wage_rise_percent=Decimal("6.5"),
+        by=sam,
+        federation=street(),
+        scope=RegisterScope.ENTERPRISE,
+        title="2017工资专项集体合同",
+        enterprises=[alices_enterprise],
+        signed_on=D(2017, 1, 10),
+        starts_on=D(2017, 1, 10),
+        ends_on=D(2019, 12, 31),
+        wage_rise_percent=Decimal("6.5"),
     )
     figures = quarter_figures(Q2)
     assert (figures["visits_enterprise"], figures["visits_community"]) == (2, 1)
@@ -91,19 +121,28 @@ def test_the_quarter_figures_count_what_happened_in_the_quarter(
     assert (mine["visits_enterprise"], mine["event_attendance"]) == (1, 1)
     assert mine["welfare_handouts"] == 1
     assert mine["bargaining_coverage"] == Decimal("100.00")
+
     # Any object with first_day and last_day will do.
     class Period:
         first_day, last_day = D(2017, 4, 1), D(2017, 6, 30)
+
     assert quarter_figures(Period())["visits_enterprise"] == 2
 
 
-def test_a_regional_agreement_covers_only_its_own_community(sam, alices_enterprise, bobs_enterprise,
-                                                            community1):
+def test_a_regional_agreement_covers_only_its_own_community(
+    sam, alices_enterprise, bobs_enterprise, community1
+):
     with pytest.raises(ValidationError) as refused:
         agreement_record(
-            by=sam, federation=street(), scope=RegisterScope.REGIONAL, community=community1,
-            title="区域性工资集体协议", enterprises=[alices_enterprise, bobs_enterprise],
-            signed_on=D(2017, 3, 1), starts_on=D(2017, 3, 1), ends_on=D(2018, 2, 28),
+            by=sam,
+            federation=street(),
+            scope=RegisterScope.REGIONAL,
+            community=community1,
+            title="区域性工资集体协议",
+            enterprises=[alices_enterprise, bobs_enterprise],
+            signed_on=D(2017, 3, 1),
+            starts_on=D(2017, 3, 1),
+            ends_on=D(2018, 2, 28),
         )
     assert bobs_enterprise.name in str(refused.value)
     assert not CollectiveAgreement.objects.exists()
@@ -114,15 +153,27 @@ def test_the_demonstration_list_needs_100_employees(sam, community1):
     large = EnterpriseFactory(community=community1, headcount=150)
     with pytest.raises(ValidationError) as refused:
         agreement_record(
-            by=sam, federation=street(), scope=RegisterScope.ENTERPRISE, title="小",
-            enterprises=[small], signed_on=D(2017, 3, 1), starts_on=D(2017, 3, 1),
-            ends_on=D(2018, 2, 28), is_demonstration=True,
+            by=sam,
+            federation=street(),
+            scope=RegisterScope.ENTERPRISE,
+            title="小",
+            enterprises=[small],
+            signed_on=D(2017, 3, 1),
+            starts_on=D(2017, 3, 1),
+            ends_on=D(2018, 2, 28),
+            is_demonstration=True,
         )
     assert "100" in str(refused.value)
     agreement_record(
-        by=sam, federation=street(), scope=RegisterScope.ENTERPRISE, title="大",
-        enterprises=[large], signed_on=D(2017, 3, 1), starts_on=D(2017, 3, 1),
-        ends_on=D(2018, 2, 28), is_demonstration=True,
+        by=sam,
+        federation=street(),
+        scope=RegisterScope.ENTERPRISE,
+        title="大",
+        enterprises=[large],
+        signed_on=D(2017, 3, 1),
+        starts_on=D(2017, 3, 1),
+        ends_on=D(2018, 2, 28),
+        is_demonstration=True,
     )
     assert list(demonstration_units(D(2017, 6, 30))) == [large]
     assert list(demonstration_units(D(2018, 6, 30))) == []
@@ -131,8 +182,13 @@ def test_the_demonstration_list_needs_100_employees(sam, community1):
 def test_a_chair_cannot_record_an_agreement_for_another_community(alice, bobs_enterprise):
     with pytest.raises(ValidationError):
         agreement_record(
-            by=alice, federation=street(), scope=RegisterScope.ENTERPRISE, title="x",
-            enterprises=[bobs_enterprise], signed_on=D(2017, 3, 1), starts_on=D(2017, 3, 1),
+            by=alice,
+            federation=street(),
+            scope=RegisterScope.ENTERPRISE,
+            title="x",
+            enterprises=[bobs_enterprise],
+            signed_on=D(2017, 3, 1),
+            starts_on=D(2017, 3, 1),
             ends_on=D(2018, 2, 28),
         )
     assert not CollectiveAgreement.objects.exists()

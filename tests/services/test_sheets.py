@@ -8,7 +8,15 @@ import openpyxl
 import pytest
 from django.core.management import call_command
 
-from services.models import Attendance, Campaign, Event, EventKind, Handout, WelfareBatch, WelfareItem
+from services.models import (
+    Attendance,
+    Campaign,
+    Event,
+    EventKind,
+    Handout,
+    WelfareBatch,
+    WelfareItem,
+)
 from tests.factories import MembershipFactory, id_number, street
 
 D = datetime.date
@@ -17,8 +25,13 @@ D = datetime.date
 @pytest.fixture
 def tickets(db):
     return WelfareBatch.objects.create(
-        federation=street(), item=WelfareItem.objects.create(name="庙会票"), name="2017春节庙会票",
-        campaign=Campaign.HOLIDAY, received_on=D(2017, 1, 10), quantity=3, stock=3,
+        federation=street(),
+        item=WelfareItem.objects.create(name="庙会票"),
+        name="2017春节庙会票",
+        campaign=Campaign.HOLIDAY,
+        received_on=D(2017, 1, 10),
+        quantity=3,
+        stock=3,
     )
 
 
@@ -26,7 +39,9 @@ def tickets(db):
 def people(alices_enterprise):
     return [
         MembershipFactory(
-            enterprise=alices_enterprise, member__name=name, member__id_number_value=id_number(900 + i)
+            enterprise=alices_enterprise,
+            member__name=name,
+            member__id_number_value=id_number(900 + i),
         ).member
         for i, name in enumerate(["王芳", "李强", "赵敏"])
     ]
@@ -84,7 +99,9 @@ def test_a_sheet_with_a_bad_row_writes_nothing(tmp_path, capsys, sam, tickets, p
     assert tickets.stock == 3
 
 
-def test_a_sheet_asking_for_more_than_the_stock_writes_nothing(tmp_path, capsys, sam, tickets, people):
+def test_a_sheet_asking_for_more_than_the_stock_writes_nothing(
+    tmp_path, capsys, sam, tickets, people
+):
     tickets.stock = 2
     tickets.save()
     path = _xlsx(
@@ -92,7 +109,15 @@ def test_a_sheet_asking_for_more_than_the_stock_writes_nothing(tmp_path, capsys,
         [["姓名", "身份证号"]] + [[p.name, id_number(900 + i)] for i, p in enumerate(people)],
     )
     code, out = _run(
-        capsys, "import_handouts", path, "--batch", tickets.name, "--user", "sam", "--date", "2017-01-20"
+        capsys,
+        "import_handouts",
+        path,
+        "--batch",
+        tickets.name,
+        "--user",
+        "sam",
+        "--date",
+        "2017-01-20",
     )
     assert code == 1 and "2" in out["errors"][0]["message"]
     assert not Handout.objects.exists()
@@ -101,7 +126,15 @@ def test_a_sheet_asking_for_more_than_the_stock_writes_nothing(tmp_path, capsys,
 def test_a_chair_cannot_sign_off_another_communitys_member(tmp_path, capsys, bob, tickets, people):
     path = _xlsx(tmp_path / "s.xlsx", [["姓名", "身份证号"], [people[0].name, id_number(900)]])
     code, out = _run(
-        capsys, "import_handouts", path, "--batch", tickets.name, "--user", "bob", "--date", "2017-01-20"
+        capsys,
+        "import_handouts",
+        path,
+        "--batch",
+        tickets.name,
+        "--user",
+        "bob",
+        "--date",
+        "2017-01-20",
     )
     assert code == 1 and out["errors"][0]["column"] == "身份证号"
     assert not Handout.objects.exists()
@@ -118,8 +151,11 @@ def test_an_unknown_batch_or_a_broken_file_is_exit_2(tmp_path, capsys, sam, tick
 
 def test_a_sign_in_sheet_records_attendance_once(tmp_path, capsys, sam, people):
     event = Event.objects.create(
-        federation=street(), kind=EventKind.TRAINING, title="工会业务知识培训",
-        starts_on=D(2017, 4, 20), ends_on=D(2017, 4, 20),
+        federation=street(),
+        kind=EventKind.TRAINING,
+        title="工会业务知识培训",
+        starts_on=D(2017, 4, 20),
+        ends_on=D(2017, 4, 20),
     )
     path = _xlsx(
         tmp_path / "签到表.xlsx",

@@ -25,7 +25,10 @@ def test_staff_records_an_enterprise_visit_with_findings(sam, alices_enterprise)
         by=sam,
         visited_on=D(2017, 3, 6),
         enterprise=alices_enterprise,
-        findings=((FindingKind.LABOUR, "拖欠工资两个月"), (FindingKind.UNION_WORK, "会员花名册未更新")),
+        findings=(
+            (FindingKind.LABOUR, "拖欠工资两个月"),
+            (FindingKind.UNION_WORK, "会员花名册未更新"),
+        ),
     )
     assert visit.kind == VisitKind.ENTERPRISE
     assert visit.community == alices_enterprise.community
@@ -106,7 +109,10 @@ def test_two_twos_counts_per_cadre_week_and_month(sam, alices_enterprise, commun
 def test_who_is_behind_this_week_and_month(sam, alices_enterprise, community1):
     eager = user("eager", Role.STAFF)
     _visits(
-        eager, alices_enterprise, community1, [D(2017, 12, 18), D(2017, 12, 19)],
+        eager,
+        alices_enterprise,
+        community1,
+        [D(2017, 12, 18), D(2017, 12, 19)],
         [D(2017, 12, 1), D(2017, 12, 4)],
     )
     _visits(sam, alices_enterprise, community1, [D(2017, 12, 18)], [D(2017, 12, 4)])

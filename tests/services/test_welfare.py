@@ -19,8 +19,13 @@ D = datetime.date
 def gift_packs(db):
     item = WelfareItem.objects.create(name="福包")
     return WelfareBatch.objects.create(
-        federation=street(), item=item, name="2017年春节送温暖福包",
-        campaign=Campaign.WARMTH, received_on=D(2017, 1, 5), quantity=2, stock=2,
+        federation=street(),
+        item=item,
+        name="2017年春节送温暖福包",
+        campaign=Campaign.WARMTH,
+        received_on=D(2017, 1, 5),
+        quantity=2,
+        stock=2,
     )
 
 
@@ -54,11 +59,17 @@ def test_the_database_holds_one_per_member_per_batch(sam, gift_packs, alices_mem
 
 
 def test_stock_never_goes_below_zero(sam, gift_packs, alices_enterprise, bobs_enterprise):
-    handout_give(batch=gift_packs, by=sam, enterprise=alices_enterprise, quantity=2,
-                 handed_on=D(2017, 1, 20))
+    handout_give(
+        batch=gift_packs, by=sam, enterprise=alices_enterprise, quantity=2, handed_on=D(2017, 1, 20)
+    )
     with pytest.raises(ValidationError) as refused:
-        handout_give(batch=gift_packs, by=sam, enterprise=bobs_enterprise, quantity=1,
-                     handed_on=D(2017, 1, 21))
+        handout_give(
+            batch=gift_packs,
+            by=sam,
+            enterprise=bobs_enterprise,
+            quantity=1,
+            handed_on=D(2017, 1, 21),
+        )
     assert refused.value.code == "out_of_stock"
     gift_packs.refresh_from_db()
     assert gift_packs.stock == 0

@@ -1,5 +1,5 @@
-from chunshu_union.tabular.normalize import parse_date
 from chunshu_union.tabular import FileRejected
+from chunshu_union.tabular.normalize import parse_date
 from services.importing import handout_import
 from services.models import WelfareBatch
 
@@ -26,6 +26,4 @@ class Command(SheetCommand):
                 on = parse_date(options["date"])
             except ValueError as error:
                 raise FileRejected(str(error)) from None
-        return handout_import(
-            source=path, batch=batch, by=user, on=on, dry_run=options["dry_run"]
-        )
+        return handout_import(source=path, batch=batch, by=user, on=on, dry_run=options["dry_run"])
