@@ -1,6 +1,7 @@
 """Members (the people), their memberships of enterprise unions, and
 transfers between them."""
 
+import os
 import uuid
 
 from django.conf import settings
@@ -380,10 +381,25 @@ class Verification(models.Model):
 # --- Roster imports (members.roster) ----------------------------------------
 
 
-def roster_storage():
+class _RosterStorage(FileSystemStorage):
     """Uploaded rosters hold personal data: kept under ROSTER_UPLOAD_ROOT,
-    which no URL serves, and removed once the import is confirmed or cancelled."""
-    return FileSystemStorage(location=settings.ROSTER_UPLOAD_ROOT)
+    which no URL serves, and removed once the import is confirmed or
+    cancelled. The folder is read from the settings at each use."""
+
+    @property
+    def base_location(self):
+        return str(settings.ROSTER_UPLOAD_ROOT)
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
+
+
+_roster_storage = _RosterStorage()
+
+
+def roster_storage():
+    return _roster_storage
 
 
 class ImportBatchQuerySet(models.QuerySet):

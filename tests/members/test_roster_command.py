@@ -50,7 +50,7 @@ def test_clean_file_exit_0_and_json_keys(acme, tmp_path, capsys):
 
 
 def test_faulty_file_exit_1_nothing_written(acme, tmp_path, capsys):
-    rows = samples.people(2, [ACME]) + [samples.person_row(7, ACME, 姓名="")]
+    rows = [*samples.people(2, [ACME]), samples.person_row(7, ACME, 姓名="")]
     code, out, _err = import_roster(capsys, write(tmp_path, samples.xlsx(rows)), "--json")
     assert code == 1
     errors = json.loads(out)["errors"]
@@ -60,7 +60,7 @@ def test_faulty_file_exit_1_nothing_written(acme, tmp_path, capsys):
 
 
 def test_skip_invalid_with_report_exit_1_valid_rows_written(acme, tmp_path, capsys):
-    rows = samples.people(2, [ACME]) + [samples.person_row(7, ACME, 联系电话="999")]
+    rows = [*samples.people(2, [ACME]), samples.person_row(7, ACME, 联系电话="999")]
     report = tmp_path / "errors.xlsx"
     code, out, _err = import_roster(
         capsys, write(tmp_path, samples.xlsx(rows)), "--skip-invalid", "--report", report, "--json"
@@ -87,9 +87,7 @@ def test_unreadable_file_exit_2_with_a_chinese_sentence(tmp_path, capsys, db):
     assert code == 2 and "Traceback" not in err and err.strip()
 
 
-def test_community_option_refuses_other_communities_enterprises(
-    acme, community2, tmp_path, capsys
-):
+def test_community_option_refuses_other_communities_enterprises(acme, community2, tmp_path, capsys):
     path = write(tmp_path, samples.csv_bytes(samples.people(2, [ACME])), "r.csv")
     code, out, _err = import_roster(capsys, path, "--community", community2.name, "--json")
     assert code == 1
