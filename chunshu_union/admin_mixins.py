@@ -9,6 +9,13 @@ def _scoped(qs, user):
 
 
 class ScopedAdminMixin:
+    #: Nothing is hard-deleted (DESIGN): leaving ends a membership, a status
+    #: change supersedes another. An admin that truly needs deletion says so.
+    allow_delete = False
+
+    def has_delete_permission(self, request, obj=None):
+        return self.allow_delete and super().has_delete_permission(request, obj)
+
     def get_queryset(self, request):
         return _scoped(super().get_queryset(request), request.user)
 

@@ -149,3 +149,14 @@ def test_staff_add_a_member_with_a_valid_id_and_a_bad_one_is_refused(client, sam
     assert good.status_code == 302, good.content.decode()[:3000]
     member = Member.objects.get(name="王五")
     assert member.phone == "13800138000" and member.id_number == id_number(77)
+
+
+def test_nothing_can_be_deleted_from_the_admin(client, sam, alices_member):
+    enterprise = alices_member.memberships.get().enterprise
+    client.force_login(sam)
+    for url in (
+        f"/admin/members/member/{alices_member.pk}/delete/",
+        f"/admin/enterprises/enterprise/{enterprise.pk}/delete/",
+    ):
+        assert client.post(url, {"post": "yes"}).status_code == 403
+    assert alices_member.__class__.objects.filter(pk=alices_member.pk).exists()
