@@ -1,6 +1,10 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AccessLog
@@ -10,7 +14,8 @@ from chunshu_union.admin_mixins import ScopedModelAdmin, ScopedTabularInline
 from chunshu_union.tabular.normalize import clean_text, parse_phone
 
 from .id_numbers import id_number_error
-from .models import Member, Membership, Transfer
+from .models import ImportBatch, Member, Membership, Transfer
+from .roster.undo import import_batch_undo
 
 
 class MemberForm(forms.ModelForm):
@@ -206,3 +211,59 @@ class TransferAdmin(ScopedModelAdmin):
 
 
 from . import admin_coverage  # noqa: E402,F401
+
+# --- Roster imports -------------------------------------------------------------
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(ScopedModelAdmin):
+    """Staff see every community's imports. "Add" opens the same upload,
+    preview and confirm pages as the portal (where staff choose the
+    community); undo is an action here and a button there."""
+
+    list_display = [
+        "created_at",
+        "filename",
+        "community",
+        "created_by",
+        "state",
+        "created",
+        "updated",
+        "transferred",
+        "unchanged",
+        "leaving",
+        "invalid",
+        "open_in_portal",
+    ]
+    list_filter = ["state", "community"]
+    search_fields = ["filename", "file_sha256"]
+    list_select_related = ["community", "created_by"]
+    actions = ["undo_imports"]
+    exclude = ["file", "preview", "error_rows"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in ImportBatch._meta.fields if f.name not in self.exclude]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def add_view(self, request, form_url="", extra_context=None):
+        return redirect("portal:import_new")
+
+    @admin.display(description=_("preview"))
+    def open_in_portal(self, obj):
+        return format_html(
+            '<a href="{}">{}</a>', reverse("portal:import_detail", args=[obj.pk]), _("open")
+        )
+
+    @admin.action(description=_("Undo the selected imports"))
+    def undo_imports(self, request, queryset):
+        for batch in queryset.order_by("-committed_at"):
+            try:
+                import_batch_undo(batch=batch, by=request.user)
+            except ValidationError as error:
+                self.message_user(
+                    request, f"{batch}: {' '.join(error.messages)}", level=messages.ERROR
+                )
+            else:
+                self.message_user(request, _("%(batch)s was undone.") % {"batch": batch})

@@ -207,3 +207,28 @@ def test_the_template_round_trips(client, alice, acme, django_capture_on_commit_
 def test_portal_home_lists_recent_imports(client, uploaded):
     page = client.get(reverse("portal:index")).content.decode()
     assert "花名册.xlsx" in page and "下载空白模板" in page
+
+
+def test_staff_admin_lists_imports_and_undoes_them(
+    client, sam, uploaded, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("portal:import_confirm", args=[uploaded.pk]), {"skip_invalid": "on"})
+    client.force_login(sam)
+    listing = client.get(reverse("admin:members_importbatch_changelist")).content.decode()
+    assert "花名册.xlsx" in listing
+    add = client.get(reverse("admin:members_importbatch_add"))
+    assert add["Location"] == reverse("portal:import_new")
+    client.post(
+        reverse("admin:members_importbatch_changelist"),
+        {"action": "undo_imports", "_selected_action": [uploaded.pk]},
+    )
+    uploaded.refresh_from_db()
+    assert uploaded.state == ImportBatch.State.UNDONE and Member.objects.count() == 0
+
+
+def test_chairs_never_reach_the_admin(client, alice, uploaded):
+    response = client.get(reverse("admin:members_importbatch_changelist"))
+    assert response.status_code in (302, 403)
+    if response.status_code == 302:
+        assert "login" in response["Location"]
