@@ -43,6 +43,19 @@ from .models import (
     WelfareItem,
 )
 
+#: The services group of the admin's sidebar (chunshu_union/settings/unfold.py):
+#: its titles are translated in this app's catalogue.
+SIDEBAR_TITLES = (
+    _("Services"),
+    _("Visits"),
+    _("The two 2s"),
+    _("Emergency aid"),
+    _("Welfare handouts"),
+    _("Events"),
+    _("Service requests"),
+    _("Collective agreements"),
+)
+
 
 class _DryRun(Exception):
     pass

@@ -4,6 +4,13 @@ from django.templatetags.static import static
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
+
+def _can_see_aid(request) -> bool:
+    from chunshu_union.access import can_see_aid
+
+    return can_see_aid(request.user)
+
+
 UNFOLD = {
     "SITE_TITLE": _("Chunshu Union"),
     "SITE_HEADER": _("Chunshu Street Trade Union"),
@@ -52,6 +59,47 @@ UNFOLD = {
                         "title": _("Transfers"),
                         "icon": "swap_horiz",
                         "link": reverse_lazy("admin:members_transfer_changelist"),
+                    },
+                ],
+            },
+            {
+                "title": _("Services"),
+                "items": [
+                    {
+                        "title": _("Visits"),
+                        "icon": "directions_walk",
+                        "link": reverse_lazy("admin:services_visit_changelist"),
+                    },
+                    {
+                        "title": _("The two 2s"),
+                        "icon": "fact_check",
+                        "link": reverse_lazy("admin:services_visit_two_twos"),
+                    },
+                    {
+                        "title": _("Emergency aid"),
+                        "icon": "volunteer_activism",
+                        "link": reverse_lazy("admin:services_aidcase_changelist"),
+                        "permission": _can_see_aid,
+                    },
+                    {
+                        "title": _("Welfare handouts"),
+                        "icon": "redeem",
+                        "link": reverse_lazy("admin:services_handout_changelist"),
+                    },
+                    {
+                        "title": _("Events"),
+                        "icon": "event",
+                        "link": reverse_lazy("admin:services_event_changelist"),
+                    },
+                    {
+                        "title": _("Service requests"),
+                        "icon": "room_service",
+                        "link": reverse_lazy("admin:services_servicerequest_changelist"),
+                    },
+                    {
+                        "title": _("Collective agreements"),
+                        "icon": "handshake",
+                        "link": reverse_lazy("admin:enterprises_collectiveagreement_changelist"),
                     },
                 ],
             },
