@@ -16,6 +16,7 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("portal/services/", include("services.urls")),
     path("portal/", include("members.urls")),
     path("dashboard/", include("chunshu_union.dashboard.urls")),
     path("api/v1/", include("chunshu_union.api_urls")),

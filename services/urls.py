@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "services_portal"
+
+urlpatterns = [
+    path("visits/", views.visit_list, name="visit_list"),
+    path("visits/<int:pk>/", views.visit_detail, name="visit_detail"),
+    path("findings/<int:pk>/close/", views.finding_close, name="finding_close"),
+]

@@ -1,0 +1,84 @@
+"""The chair portal's visit pages: a chair sees and records the visits of
+their own community (another community's visit is a 404), and closes the
+findings once they are followed up."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from chunshu_union.decorators import portal_required
+
+from . import services
+from .forms import CloseFindingForm, VisitForm
+from .models import Finding, Visit
+
+
+@portal_required
+def visit_list(request):
+    form = VisitForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        findings = form.findings()
+        if form.is_valid():
+            try:
+                visit = services.visit_record(
+                    by=request.user,
+                    visited_on=form.cleaned_data["visited_on"],
+                    enterprise=form.cleaned_data.get("enterprise"),
+                    community=form.cleaned_data.get("community"),
+                    summary=form.cleaned_data.get("summary", ""),
+                    findings=findings,
+                )
+            except ValidationError as refused:
+                form.add_error(None, refused)
+            else:
+                messages.success(request, _("The visit is recorded."))
+                return redirect("services_portal:visit_detail", visit.pk)
+    visits = (
+        Visit.objects.for_user(request.user)
+        .select_related("visitor", "community", "enterprise")
+        .annotate(n_open=Count("findings", filter=Q(findings__closed_on__isnull=True)))
+    )
+    page = Paginator(visits, 50).get_page(request.GET.get("page"))
+    return render(request, "services/portal/visit_list.html", {"page": page, "form": form})
+
+
+@portal_required
+def visit_detail(request, pk: int):
+    visit = get_object_or_404(
+        Visit.objects.for_user(request.user).select_related("visitor", "community", "enterprise"),
+        pk=pk,
+    )
+    return render(
+        request,
+        "services/portal/visit_detail.html",
+        {"visit": visit, "findings": visit.findings.all(), "close_form": CloseFindingForm()},
+    )
+
+
+@portal_required
+@require_POST
+def finding_close(request, pk: int):
+    finding = get_object_or_404(
+        Finding.objects.for_user(request.user).select_related("visit__community"), pk=pk
+    )
+    form = CloseFindingForm(request.POST)
+    if form.is_valid():
+        try:
+            services.finding_close(
+                finding=finding,
+                by=request.user,
+                closed_on=form.cleaned_data["closed_on"],
+                follow_up=form.cleaned_data.get("follow_up", ""),
+            )
+        except ValidationError as refused:
+            for message in refused.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("The finding is closed."))
+    else:
+        messages.error(request, _("Give the date the finding was closed."))
+    return redirect("services_portal:visit_detail", finding.visit_id)

@@ -1,0 +1,63 @@
+"""The chair portal's visit pages."""
+
+import datetime
+
+from services.models import FindingKind, Visit
+from services.services import visit_record
+
+
+def test_alice_records_a_visit_with_a_finding_and_closes_it(client, alice, alices_enterprise):
+    client.force_login(alice)
+    assert client.get("/portal/services/visits/").status_code == 200
+    response = client.post(
+        "/portal/services/visits/",
+        {
+            "visited_on": "2017-06-05",
+            "enterprise": alices_enterprise.pk,
+            "summary": "了解职工午餐问题",
+            "kind_0": FindingKind.HOT_ISSUE,
+            "text_0": "职工午餐难",
+        },
+    )
+    visit = Visit.objects.get()
+    assert response.status_code == 302 and visit.recorded_by == alice
+    finding = visit.findings.get()
+    page = client.get(f"/portal/services/visits/{visit.pk}/")
+    assert "职工午餐难" in page.content.decode()
+    client.post(
+        f"/portal/services/findings/{finding.pk}/close/",
+        {"closed_on": "2017-06-20", "follow_up": "开设午间共享圈"},
+    )
+    finding.refresh_from_db()
+    assert finding.closed_on == datetime.date(2017, 6, 20)
+
+
+def test_alice_cannot_record_a_visit_for_bobs_community(client, alice, bobs_enterprise, community2):
+    client.force_login(alice)
+    for data in (
+        {"visited_on": "2017-06-05", "enterprise": bobs_enterprise.pk},
+        {"visited_on": "2017-06-05", "community": community2.pk},
+    ):
+        response = client.post("/portal/services/visits/", data)
+        assert response.status_code == 200
+    assert not Visit.objects.exists()
+
+
+def test_a_future_visit_in_the_portal_is_a_chinese_form_error(client, alice, community1):
+    client.force_login(alice)
+    response = client.post(
+        "/portal/services/visits/", {"visited_on": "2018-06-05", "community": community1.pk}
+    )
+    assert "晚于今天" in response.content.decode()
+    assert not Visit.objects.exists()
+
+
+def test_alice_gets_404_for_bobs_visit_and_leaders_are_turned_away(
+    client, alice, lee, sam, bobs_enterprise
+):
+    visit = visit_record(by=sam, visited_on=datetime.date(2017, 6, 1), enterprise=bobs_enterprise)
+    client.force_login(alice)
+    assert client.get(f"/portal/services/visits/{visit.pk}/").status_code == 404
+    assert "2017-06-01" not in client.get("/portal/services/visits/").content.decode()
+    client.force_login(lee)
+    assert client.get("/portal/services/visits/").status_code == 403
