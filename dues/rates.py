@@ -18,7 +18,7 @@ import math
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Exists, Max, Min, OuterRef, Q
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, Max, Min, OuterRef, Q
 
 from chunshu_union.quarters import Quarter, quarter_range
 from enterprises.models import Community, Enterprise, Federation
@@ -80,33 +80,46 @@ class ScopeFigures:
         }
 
 
-def declarations_in(quarter: Quarter):
-    return Declaration.objects.ending_in(quarter).filter(enterprise_id=OuterRef("pk"))
+def declared_ids(quarter: Quarter, *, paying: bool = False):
+    """Subquery: ids of enterprises with a declaration ending in `quarter`
+    (with `paying`, one that is not a zero declaration)."""
+    qs = Declaration.objects.ending_in(quarter).filter(enterprise__isnull=False)
+    if paying:
+        qs = qs.filter(is_zero=False)
+    return qs.values("enterprise_id")
 
 
 def obligated_in(quarter: Quarter, federation: Federation | None = None):
     """The enterprises the rate of `quarter` divides by, annotated with
-    `has_declared` and `has_paid` (a declaration that is not zero)."""
+    `has_declared` and `has_paid` (a declaration that is not zero). The
+    declared sets are uncorrelated subqueries (hashed once), not a lookup
+    per enterprise."""
     qs = Enterprise.objects.in_scope_on(quarter.last_day)
     if federation is not None:
         qs = qs.filter(community__federation=federation)
-    in_quarter = declarations_in(quarter)
     return qs.annotate(
-        has_declared=Exists(in_quarter),
-        has_paid=Exists(in_quarter.filter(is_zero=False)),
+        has_declared=ExpressionWrapper(
+            Q(pk__in=declared_ids(quarter)), output_field=BooleanField()
+        ),
+        has_paid=ExpressionWrapper(
+            Q(pk__in=declared_ids(quarter, paying=True)), output_field=BooleanField()
+        ),
     )
 
 
 def quarter_counts(quarter: Quarter, federation: Federation) -> dict[int, dict]:
     """Per community: obligated, declared, zero_declared — one aggregate query."""
+    declared = Q(pk__in=declared_ids(quarter))
+    paying = Q(pk__in=declared_ids(quarter, paying=True))
     rows = (
-        obligated_in(quarter, federation)
+        Enterprise.objects.in_scope_on(quarter.last_day)
+        .filter(community__federation=federation)
         .order_by()
         .values("community_id")
         .annotate(
             n_obligated=Count("pk"),
-            n_declared=Count("pk", filter=Q(has_declared=True)),
-            n_zero=Count("pk", filter=Q(has_declared=True, has_paid=False)),
+            n_declared=Count("pk", filter=declared),
+            n_zero=Count("pk", filter=declared & ~paying),
         )
     )
     return {row["community_id"]: row for row in rows}

@@ -113,8 +113,10 @@ def assess(*, quarter: Quarter, n: int) -> list[Assessment]:
     qs, knows_visits = _signals(candidates(quarter=quarter, n=n), quarter.last_day)
     fields = ["pk", "union_founded_on", "union_chair_phone", "last_declared"]
     fields += ["roster_moved", "card_holder"] + (["visited"] if knows_visits else [])
-    first_data = Declaration.objects.order_by("period_end").values_list("period_end", flat=True)
-    first_quarter = Quarter.containing(first_data[0]) if first_data else quarter
+    first_data = (
+        Declaration.objects.order_by("period_end").values_list("period_end", flat=True).first()
+    )
+    first_quarter = Quarter.containing(first_data) if first_data else quarter
     result = []
     for row in qs.order_by("pk").values(*fields).iterator(chunk_size=5000):
         missing = _missing(row, quarter, first_quarter)
