@@ -56,19 +56,27 @@ def federation_for(user) -> Federation | None:
     return streets.first()
 
 
-def available_quarters(federation: Federation) -> list[Quarter]:
-    """Quarters with union-funds data or dashboard figures, ascending."""
-    found: set[Quarter] = set()
+def rate_rows(user) -> list[dict]:
+    """Every rate snapshot the user may see (quarters × scopes, current
+    revisions), in one query: the page picks its quarter, its figures and
+    its trend from these."""
     dues = _dues()
-    if dues is not None:
-        found.update(dues.quarters_with_data())
-    found.update(
-        Quarter.parse(q)
-        for q in QuarterFigures.objects.current()
-        .filter(federation=federation)
-        .values_list("quarter", flat=True)
-        .distinct()
-    )
+    return dues.rate_trend(user) if dues is not None else []
+
+
+def available_quarters(federation: Federation, rows: list[dict]) -> list[Quarter]:
+    """Quarters with declaration rates, ascending; without any (yet), the
+    quarters with dashboard figures."""
+    found = {Quarter.parse(row["quarter"]) for row in rows}
+    if not found:
+        found.update(
+            Quarter.parse(q)
+            for q in QuarterFigures.objects.current()
+            .filter(federation=federation, community__isnull=True)
+            .order_by("quarter")  # not the default ordering: it would join and defeat DISTINCT
+            .values_list("quarter", flat=True)
+            .distinct()
+        )
     return sorted(found)
 
 
@@ -149,11 +157,10 @@ class Scope:
         return self.rate is not None and self.rate < Decimal(str(settings.DECLARATION_RATE_TARGET))
 
 
-def _attach_rates(scopes: dict, quarter: Quarter, user) -> None:
-    dues = _dues()
-    if dues is None:
-        return
-    for row in dues.quarter_rates(quarter, user):
+def _attach_rates(scopes: dict, quarter: Quarter, rows: list[dict]) -> None:
+    for row in rows:
+        if str(row["quarter"]) != str(quarter):
+            continue
         scope = scopes.get(row.get("community_id"))
         if scope is None:
             continue
@@ -163,6 +170,9 @@ def _attach_rates(scopes: dict, quarter: Quarter, user) -> None:
         scope.zero_declared = row.get("zero_declared")
         scope.rate_revision = row.get("revision")
         scope.rate_computed_at = row.get("computed_at")
+    dues = _dues()
+    if dues is None:
+        return
     from dues.rates import needed_for
 
     target = dues.target_rate()
@@ -180,14 +190,14 @@ def _attach_figures(scopes: dict, federation: Federation, quarter: Quarter) -> N
             scope.figures_computed_at = snapshot.computed_at
 
 
-def scopes_for(user, federation: Federation, quarter: Quarter) -> list[Scope]:
+def scopes_for(user, federation: Federation, quarter: Quarter, rows: list[dict]) -> list[Scope]:
     """The street first, then each community the user may see, with the
     quarter's rates and figures from the snapshots."""
     communities = access.communities_for(user).filter(federation=federation).order_by("position")
     scopes: dict = {None: Scope(name=_("Whole street"))}
     for community in communities:
         scopes[community.pk] = Scope(name=community.name, community=community)
-    _attach_rates(scopes, quarter, user)
+    _attach_rates(scopes, quarter, rows)
     _attach_figures(scopes, federation, quarter)
     return list(scopes.values())
 
@@ -199,12 +209,10 @@ def zombies(quarter: Quarter, user) -> dict:
     return dues.zombie_counts(quarter, user)
 
 
-def trend(user, scopes: list[Scope]) -> dict:
+def trend(scopes: list[Scope], rows: list[dict]) -> dict:
     """The rate across quarters, for the chart and its table:
     `{"quarters": [...], "series": [{"name", "community_id", "rates"}]}`,
     the street first; a missing quarter is None."""
-    dues = _dues()
-    rows = dues.rate_trend(user) if dues is not None else []
     quarters = sorted({str(row["quarter"]) for row in rows})
     by_scope: dict = {}
     for row in rows:

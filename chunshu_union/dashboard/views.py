@@ -20,9 +20,9 @@ from . import export, sections, selectors
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _quarter_or_error(request, federation):
+def _quarter_or_error(request, federation, rows):
     """(quarters, quarter, error): the error is a sentence for the page."""
-    quarters = selectors.available_quarters(federation) if federation else []
+    quarters = selectors.available_quarters(federation, rows) if federation else []
     try:
         quarter = selectors.choose_quarter(request.GET.get("quarter"), quarters)
     except selectors.QuarterError as error:
@@ -40,10 +40,12 @@ def _quarter_or_error(request, federation):
 
 def _base(request):
     federation = selectors.federation_for(request.user)
-    quarters, quarter, error = _quarter_or_error(request, federation)
+    rows = selectors.rate_rows(request.user)
+    quarters, quarter, error = _quarter_or_error(request, federation, rows)
     target = settings.DECLARATION_RATE_TARGET
     return {
         "federation": federation,
+        "rate_rows": rows,
         "quarters": quarters,
         "quarter": quarter,
         "error": error,
@@ -72,8 +74,8 @@ def index(request):
     if context["error"]:
         return _error_page(request, context)
     quarter, user = context["quarter"], request.user
-    scopes = selectors.scopes_for(user, context["federation"], quarter)
-    trend = selectors.trend(user, scopes)
+    scopes = selectors.scopes_for(user, context["federation"], quarter, context["rate_rows"])
+    trend = selectors.trend(scopes, context["rate_rows"])
     zombies = selectors.zombies(quarter, user)
     context.update(
         scopes=scopes,
@@ -110,10 +112,12 @@ def community(request, community_id: int):
     if context["error"]:
         return _error_page(request, context)
     quarter = context["quarter"]
-    scopes = selectors.scopes_for(request.user, context["federation"], quarter)
+    scopes = selectors.scopes_for(
+        request.user, context["federation"], quarter, context["rate_rows"]
+    )
     scope = next(s for s in scopes if s.community_id == community.pk)
     shown = [scope, scopes[0]]
-    trend = selectors.trend(request.user, shown)
+    trend = selectors.trend(shown, context["rate_rows"])
     zombie_count = selectors.drilldown(quarter, community, "zombie", request.user).count()
     context.update(
         community=community,
@@ -170,12 +174,12 @@ def export_xlsx(request):
     if context["error"]:
         return _error_page(request, context)
     quarter, user = context["quarter"], request.user
-    scopes = selectors.scopes_for(user, context["federation"], quarter)
+    scopes = selectors.scopes_for(user, context["federation"], quarter, context["rate_rows"])
     data = export.dashboard_workbook(
         quarter=quarter,
         scopes=scopes,
         zombies=selectors.zombies(quarter, user),
-        trend=selectors.trend(user, scopes),
+        trend=selectors.trend(scopes, context["rate_rows"]),
     )
     response = HttpResponse(data, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="dashboard-{quarter}.xlsx"'

@@ -217,5 +217,5 @@ def test_the_page_reads_snapshots_in_a_fixed_number_of_queries(
 ):
     client.force_login(lee)
     client.get("/dashboard/?quarter=2017Q2")
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(9):
         assert client.get("/dashboard/?quarter=2017Q2").status_code == 200
