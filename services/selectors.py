@@ -175,8 +175,13 @@ def two_twos_behind(
     monday = day - datetime.timedelta(days=day.weekday())
     first = day.replace(day=1)
     people = list(cadres(federation_id))
+    sunday = monday + datetime.timedelta(days=6)
     counts = (
-        Visit.objects.filter(visitor__in=people)
+        Visit.objects.filter(
+            visitor__in=people,
+            visited_on__gte=min(monday, first),
+            visited_on__lte=max(sunday, _next_month(first) - datetime.timedelta(days=1)),
+        )
         .values("visitor_id")
         .annotate(
             week=Count(
@@ -184,7 +189,7 @@ def two_twos_behind(
                 filter=Q(
                     kind=VisitKind.ENTERPRISE,
                     visited_on__gte=monday,
-                    visited_on__lte=monday + datetime.timedelta(days=6),
+                    visited_on__lte=sunday,
                 ),
             ),
             month=Count(

@@ -41,6 +41,7 @@ def visit_list(request):
         Visit.objects.for_user(request.user)
         .select_related("visitor", "community", "enterprise")
         .annotate(n_open=Count("findings", filter=Q(findings__closed_on__isnull=True)))
+        .order_by("-visited_on", "-pk")
     )
     page = Paginator(visits, 50).get_page(request.GET.get("page"))
     return render(request, "services/portal/visit_list.html", {"page": page, "form": form})
