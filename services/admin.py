@@ -101,8 +101,27 @@ class AssignmentAdmin(ScopedModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class FindingForm(forms.ModelForm):
+    """Closing a finding keeps finding_close's rules: not before the visit,
+    not in the future."""
+
+    class Meta:
+        model = Finding
+        fields = ["kind", "description", "follow_up", "closed_on"]
+
+    def clean_closed_on(self):
+        closed_on = self.cleaned_data.get("closed_on")
+        visit = getattr(self.instance, "visit", None) if self.instance.visit_id else None
+        if closed_on and closed_on > timezone.localdate():
+            raise ValidationError(_("The date is in the future."))
+        if closed_on and visit and closed_on < visit.visited_on:
+            raise ValidationError(_("A finding cannot be closed before the visit that found it."))
+        return closed_on
+
+
 class FindingInline(ScopedTabularInline):
     model = Finding
+    form = FindingForm
     extra = 1
     fields = ["kind", "description", "follow_up", "closed_on"]
     can_delete = False
@@ -234,6 +253,7 @@ class VisitAdmin(ScopedModelAdmin):
 
 @admin.register(Finding)
 class FindingAdmin(ScopedModelAdmin):
+    form = FindingForm
     list_display = ["description_short", "kind", "visit", "closed_on"]
     list_filter = ["kind", ("closed_on", admin.EmptyFieldListFilter), "visit__community"]
     search_fields = ["description", "follow_up", "visit__enterprise__name"]

@@ -167,3 +167,30 @@ def test_the_two_twos_page_names_who_is_behind(client, sam, alices_enterprise):
     text = page.content.decode()
     assert "2017年第4季度" in text and "sam" in text
     assert client.get("/admin/services/visit/two-twos/?quarter=garbage").status_code == 200
+
+
+def test_a_finding_closed_before_its_visit_is_a_form_error(client, sam, alices_enterprise):
+    from services.models import FindingKind
+
+    visit = visit_record(
+        by=sam,
+        visited_on=datetime.date(2017, 5, 8),
+        enterprise=alices_enterprise,
+        findings=((FindingKind.LABOUR, "欠薪"),),
+    )
+    finding = visit.findings.get()
+    client.force_login(sam)
+    url = f"/admin/services/finding/{finding.pk}/change/"
+    data = {
+        "kind": "labour",
+        "description": "欠薪",
+        "follow_up": "已解决",
+        "closed_on": "2017-05-01",
+    }
+    assert client.post(url, data).status_code == 200
+    finding.refresh_from_db()
+    assert finding.closed_on is None
+    data["closed_on"] = "2017-05-20"
+    assert client.post(url, data).status_code == 302
+    finding.refresh_from_db()
+    assert finding.closed_on == datetime.date(2017, 5, 20)
