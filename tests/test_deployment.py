@@ -4,11 +4,10 @@ the same steps and names as the Makefile and the settings."""
 
 import os
 import re
+import secrets
 import subprocess
 import sys
 from pathlib import Path
-
-import secrets
 
 import pytest
 
@@ -27,11 +26,17 @@ def django_check(env_overrides: dict) -> subprocess.CompletedProcess:
     env.update({"DJANGO_SETTINGS_MODULE": "chunshu_union.settings.prod", **env_overrides})
     return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "FIELD_ENCRYPTION_KEY", "ID_NUMBER_HMAC_KEY", "REDIS_URL"])
+@pytest.mark.parametrize(
+    "missing", ["SECRET_KEY", "FIELD_ENCRYPTION_KEY", "ID_NUMBER_HMAC_KEY", "REDIS_URL"]
+)
 def test_production_refuses_to_start_without_its_secrets(missing):
     result = django_check({k: v for k, v in GOOD_ENV.items() if k != missing})
     assert result.returncode != 0
@@ -62,11 +67,13 @@ def test_compose_runs_the_apps_the_code_defines():
     from chunshu_union import celery_app
 
     assert celery_app.main == "chunshu_union"
-    assert compose.count("celery\", \"-A\", \"chunshu_union\"") == 2
+    assert compose.count('celery", "-A", "chunshu_union"') == 2
     assert "chunshu_union.wsgi:application" in read("Dockerfile")
     assert "django_celery_beat.schedulers:DatabaseScheduler" in compose
     # every variable compose hands the app is one the settings read
-    settings_text = "".join(p.read_text() for p in (ROOT / "chunshu_union" / "settings").glob("*.py"))
+    settings_text = "".join(
+        p.read_text() for p in (ROOT / "chunshu_union" / "settings").glob("*.py")
+    )
     for name in re.findall(r"^\s{4}([A-Z_]+):", compose, flags=re.M):
         if name.startswith("POSTGRES_") or name == "DJANGO_SETTINGS_MODULE":
             continue
