@@ -59,8 +59,7 @@ class Header:
         for number, cells in rows:
             if number <= self.row:
                 continue
-            texts = [clean_text(c) for c in cells]
-            first = next((t for t in texts if t), "")
+            first = _first_text(cells)
             if not first:
                 continue
             if first.startswith(_SKIP_PREFIXES) or first.startswith(_NOTE_PREFIXES):
@@ -70,6 +69,17 @@ class Header:
                 for name, index in self.columns.items()
             }
             yield Record(row=number, values=values, raw=list(cells))
+
+
+def _first_text(cells) -> str:
+    """The first non-blank cell's text (cleaning only as far as needed)."""
+    for cell in cells:
+        if cell is None or cell == "":
+            continue
+        text = clean_text(cell)
+        if text:
+            return text
+    return ""
 
 
 def find_header(table: Table, fields: list[Field]) -> tuple[Header, Iterator]:

@@ -33,9 +33,17 @@ def cell_text(value) -> str:
     return str(value)
 
 
+#: Anything clean_text would change in a string that is already NFKC.
+_NEEDS_CLEANING = re.compile(r"[^\S ]| {2}|^[ '‘’`]| $|\u200b")
+
+
 def clean_text(value) -> str:
     """Full-width to half-width, stray spaces gone, a leading apostrophe
     (Excel's "treat as text" mark) dropped."""
+    if type(value) is str and unicodedata.is_normalized("NFKC", value):
+        # Fast path (most cells of a large file): nothing to change.
+        if not _NEEDS_CLEANING.search(value):
+            return value
     text = unicodedata.normalize("NFKC", cell_text(value)).replace("\u200b", "")
     text = _SPACES.sub(" ", text).strip()
     if text[:1] in ("'", "‘", "’", "`"):

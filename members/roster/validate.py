@@ -41,7 +41,6 @@ _TEXT_FIELDS = (
     "birth",
     "joined_on",
 )
-_FLAGS = ("is_migrant_worker", "is_model_worker", "is_in_hardship")
 
 
 @dataclass(slots=True)
@@ -79,13 +78,65 @@ class EnterpriseIndex:
         return cls(by_name, by_code, names, community.pk if community else None)
 
 
+#: = + - @ tab CR, and the full-width forms people type with a Chinese IME.
+_FORMULA_CHARS = frozenset("=+-@\t\r＝＋－＠")
+
+
 def _looks_like_formula(raw) -> bool:
-    if not isinstance(raw, str):
+    """A text cell starting with = + - or @ (after spaces and Excel's
+    leading apostrophe). A lone dash is how people write "none"."""
+    if type(raw) is not str:
         return False
-    text = clean_text(raw) if raw[:1] not in _FORMULA_START else raw
-    if text in ("-", "—"):
-        return False  # a dash is how people write "none"
-    return text[:1] in _FORMULA_START or raw.lstrip(" ")[:1] in _FORMULA_START
+    text = raw.lstrip(" \u3000'‘’`")
+    if text[:1] not in _FORMULA_CHARS:
+        return False
+    return text.strip() not in ("-", "－", "—")
+
+
+def _parsed(parse, raw):
+    try:
+        return parse(raw), None
+    except ValueError as error:
+        return None, str(error)
+
+
+def _ethnicity(raw):
+    text = clean_text(raw)
+    if not text:
+        return "", None
+    text = text if text in _ETHNICITY_SET else text + "族"
+    if text not in _ETHNICITY_SET:
+        return None, _("“%(value)s” is not an ethnic group.") % {"value": clean_text(raw)}
+    return text, None
+
+
+def _from_table(table):
+    def parse(raw):
+        text = clean_text(raw)
+        if not text:
+            return "", None
+        if text in table:
+            return str(table[text]), None
+        return None, _("“%(value)s” is not one of: %(choices)s.") % {
+            "value": text,
+            "choices": "、".join(sorted(set(table)))[:200],
+        }
+
+    return parse
+
+
+def _flag(raw):
+    return _parsed(parse_bool, raw)
+
+
+_CODED = (
+    ("ethnicity", _ethnicity),
+    ("education", _from_table(EDUCATIONS)),
+    ("political_status", _from_table(POLITICAL)),
+    ("is_migrant_worker", _flag),
+    ("is_model_worker", _flag),
+    ("is_in_hardship", _flag),
+)
 
 
 class RowChecker:
@@ -97,6 +148,9 @@ class RowChecker:
         self.formula_cells = formula_cells
         self.today = today
         self.seen: dict[str, int] = {}
+        # Coded columns repeat the same few values down a long file: each
+        # distinct value is parsed once.
+        self.memos: dict[str, dict] = {}
         self.has = {name: name in header.columns for name in header.columns}
         if "enterprise" not in header.columns and "credit_code" not in header.columns:
             raise FileRejected(
@@ -201,10 +255,21 @@ class RowChecker:
         return number, digest
 
     def _enterprise(self, record, fault, skip):
-        code = clean_text(record["credit_code"]).upper() if self.has.get("credit_code") else ""
-        name = clean_name(record["enterprise"]) if self.has.get("enterprise") else ""
         if "enterprise" in skip or "credit_code" in skip:
             return None
+        raw_code = record["credit_code"] if self.has.get("credit_code") else None
+        raw_name = record["enterprise"] if self.has.get("enterprise") else None
+        found, column, problem = self._memo(
+            "enterprise", (raw_code, raw_name), lambda key: self._find_enterprise(*key)
+        )
+        if problem:
+            fault(column, problem)
+        return found
+
+    def _find_enterprise(self, raw_code, raw_name):
+        """(enterprise, column, fault message or None)."""
+        code = clean_text(raw_code).upper()
+        name = clean_name(raw_name)
         column = "credit_code" if code else "enterprise"
         if code:
             found = self.index.by_code.get(code)
@@ -213,19 +278,19 @@ class RowChecker:
             if len(matches) > 1 and self.index.allowed_community_id:
                 mine = [m for m in matches if m["community_id"] == self.index.allowed_community_id]
                 matches = mine or matches
-            found = matches[0] if len(matches) == 1 else None
             if len(matches) > 1:
-                fault(
-                    "enterprise",
+                return (
+                    None,
+                    column,
                     _("Several enterprises are called “%(name)s”; add the credit code column.")
                     % {"name": name},
                 )
-                return None
+            found = matches[0] if matches else None
         else:
-            fault("enterprise", _("The enterprise is missing."))
-            return None
+            return None, column, _("The enterprise is missing.")
         if found is None:
-            fault(
+            return (
+                None,
                 column,
                 _(
                     "No enterprise “%(name)s” is known in the street; pick it from the"
@@ -233,10 +298,10 @@ class RowChecker:
                 )
                 % {"name": code or name},
             )
-            return None
         allowed = self.index.allowed_community_id
         if allowed and found["community_id"] != allowed:
-            fault(
+            return (
+                None,
                 column,
                 _(
                     "“%(name)s” belongs to %(community)s, not to your community; members of"
@@ -247,52 +312,38 @@ class RowChecker:
                     "community": self.index.community_names.get(found["community_id"], ""),
                 },
             )
-            return None
-        return found
+        return found, column, None
+
+    def _memo(self, name: str, raw, parse):
+        """(value, fault message or None) for a raw cell, parsed once per
+        distinct value."""
+        memo = self.memos.setdefault(name, {})
+        try:
+            return memo[raw]
+        except KeyError:
+            pass
+        except TypeError:  # an unhashable cell: parse it every time
+            return parse(raw)
+        answer = parse(raw)
+        if len(memo) < 50_000:
+            memo[raw] = answer
+        return answer
 
     def _coded(self, record, values, fault, skip) -> None:
         if self.has.get("phone") and "phone" not in skip:
-            try:
-                phone = parse_phone(record["phone"])
-            except ValueError as error:
-                fault("phone", str(error))
-            else:
-                if phone:
-                    values["phone"] = phone
-        lookups = (
-            ("ethnicity", None),
-            ("education", EDUCATIONS),
-            ("political_status", POLITICAL),
-        )
-        for name, table in lookups:
+            phone, problem = _parsed(parse_phone, record["phone"])
+            if problem:
+                fault("phone", problem)
+            elif phone:
+                values["phone"] = phone
+        for name, parse in _CODED:
             if not self.has.get(name) or name in skip:
                 continue
-            text = clean_text(record[name])
-            if not text:
-                continue
-            if name == "ethnicity":
-                text = text if text in _ETHNICITY_SET else text + "族"
-                if text not in _ETHNICITY_SET:
-                    fault(name, _("“%(value)s” is not an ethnic group.") % {"value": record[name]})
-                    continue
-                values[name] = text
-            elif text in table:
-                values[name] = str(table[text])
-            else:
-                fault(
-                    name,
-                    _("“%(value)s” is not one of: %(choices)s.")
-                    % {"value": text, "choices": "、".join(sorted(set(table)))[:200]},
-                )
-        for name in _FLAGS:
-            if self.has.get(name):
-                try:
-                    flag = parse_bool(record[name])
-                except ValueError as error:
-                    fault(name, str(error))
-                else:
-                    if flag is not None:
-                        values[name] = flag
+            value, problem = self._memo(name, record[name], parse)
+            if problem:
+                fault(name, problem)
+            elif value is not None and value != "":
+                values[name] = value
 
     def _against_id(self, record, number: str, fault) -> None:
         """Sex and birth month, when the file has them, must agree with the
@@ -345,8 +396,7 @@ class RowChecker:
     def _date(self, record, name, fault) -> datetime.date | None:
         if not self.has.get(name):
             return None
-        try:
-            return parse_date(record[name])
-        except ValueError as error:
-            fault(name, str(error))
-            return None
+        day, problem = self._memo(name, record[name], lambda raw: _parsed(parse_date, raw))
+        if problem:
+            fault(name, problem)
+        return day
