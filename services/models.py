@@ -231,7 +231,7 @@ class AidCase(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=AidStatus.choices, default=AidStatus.SUBMITTED
     )
-    applied_on = models.DateField(_("applied on"))
+    applied_on = models.DateField(_("applied on"), db_index=True)
     reason = models.TextField(_("hardship"))
     amount_requested = models.DecimalField(_("amount requested"), max_digits=10, decimal_places=2)
     amount_approved = models.DecimalField(
@@ -480,7 +480,7 @@ class Handout(models.Model):
         related_name="handouts",
     )
     quantity = models.PositiveIntegerField(_("quantity"), default=1)
-    handed_on = models.DateField(_("handed out on"))
+    handed_on = models.DateField(_("handed out on"), db_index=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recorded by"),
@@ -559,7 +559,7 @@ class Event(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=16, choices=EventKind.choices)
     title = models.CharField(_("title"), max_length=200)
-    starts_on = models.DateField(_("starts on"))
+    starts_on = models.DateField(_("starts on"), db_index=True)
     ends_on = models.DateField(_("ends on"))
     place = models.CharField(_("place"), max_length=200, blank=True)
     buildings = models.ManyToManyField(
@@ -673,7 +673,7 @@ class ServiceRequest(models.Model):
         on_delete=models.PROTECT,
         related_name="service_requests",
     )
-    requested_on = models.DateField(_("requested on"))
+    requested_on = models.DateField(_("requested on"), db_index=True)
     need = models.TextField(_("what is needed"), blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=RequestStatus.choices, default=RequestStatus.REQUESTED
