@@ -6,46 +6,16 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 
-from django.db import connection
 from django.utils import timezone
 
+from chunshu_union import crypto
+
+from ..id_numbers import facts, mask
 from ..models import ImportChange, Member, Membership, Transfer
+from .bulk import fast_insert
 from .diff import Plan
 
 BATCH = 2000
-
-
-def bulk_insert(model, objects: list) -> None:
-    """Insert and set primary keys: COPY on PostgreSQL (ids drawn from the
-    sequence first, in one query), bulk_create elsewhere."""
-    if not objects:
-        return
-    if connection.vendor == "postgresql":
-        _copy_insert(model, objects)
-    else:
-        model.objects.bulk_create(objects, batch_size=BATCH)
-
-
-def _copy_insert(model, objects: list) -> None:
-    meta = model._meta
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [meta.db_table, meta.pk.column, len(objects)],
-        )
-        for obj, (pk,) in zip(objects, cursor.fetchall(), strict=True):
-            obj.pk = pk
-        fields = list(meta.concrete_fields)
-        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-        sql = f"COPY {connection.ops.quote_name(meta.db_table)} ({columns}) FROM STDIN"
-        with cursor.cursor.copy(sql) as copy:
-            for obj in objects:
-                copy.write_row(
-                    [
-                        f.get_db_prep_save(f.pre_save(obj, True), connection=connection)
-                        for f in fields
-                    ]
-                )
 
 
 def write_plan(plan: Plan, *, batch, by, today: datetime.date, progress=None) -> None:
@@ -60,14 +30,21 @@ def write_plan(plan: Plan, *, batch, by, today: datetime.date, progress=None) ->
     _record_changes(plan, batch, created, opened, closed, transfers)
 
 
-def _create_members(plan: Plan) -> list[Member]:
-    members = []
+def _create_members(plan: Plan) -> list[int]:
+    rows = []
     for row in plan.new:
-        member = Member(**row.values)
-        member.id_number = row.id_number
-        members.append(member)
-    bulk_insert(Member, members)
-    return members
+        born = facts(row.id_number)
+        rows.append(
+            {
+                **row.values,
+                "id_encrypted": crypto.encrypt(row.id_number),
+                "id_digest": row.digest,
+                "id_masked": mask(row.id_number),
+                "sex": born.sex,
+                "birth_date": born.birth_date,
+            }
+        )
+    return fast_insert(Member, rows)
 
 
 def _update_members(plan: Plan) -> None:
@@ -99,94 +76,79 @@ def _close_memberships(plan: Plan) -> dict[int, int]:
     return closed
 
 
-def _open_memberships(plan: Plan, created: list[Member], today) -> dict[int, Membership]:
-    memberships = [
-        Membership(
-            member_id=m.pk, enterprise_id=row.enterprise_id, joined_on=row.joined_on or today
-        )
-        for row, m in zip(plan.new, created, strict=True)
+def _open_memberships(plan: Plan, created: list[int], today) -> dict[int, int]:
+    """Member id → the id of the membership opened for them."""
+    rows = [
+        {"member_id": pk, "enterprise_id": row.enterprise_id, "joined_on": row.joined_on or today}
+        for row, pk in zip(plan.new, created, strict=True)
     ]
-    memberships += [
-        Membership(
-            member_id=current.member["id"],
-            enterprise_id=row.enterprise_id,
-            joined_on=row.joined_on or today,
-        )
+    rows += [
+        {
+            "member_id": current.member["id"],
+            "enterprise_id": row.enterprise_id,
+            "joined_on": row.joined_on or today,
+        }
         for row, current, _b, _a in plan.rejoined
     ]
-    memberships += [
-        Membership(member_id=current.member["id"], enterprise_id=row.enterprise_id, joined_on=on)
+    rows += [
+        {"member_id": current.member["id"], "enterprise_id": row.enterprise_id, "joined_on": on}
         for row, current, _b, _a, on in plan.transferred
     ]
-    bulk_insert(Membership, memberships)
-    return {m.member_id: m for m in memberships}
+    ids = fast_insert(Membership, rows)
+    return {row["member_id"]: pk for row, pk in zip(rows, ids, strict=True)}
 
 
-def _record_transfers(plan: Plan, opened: dict, by) -> dict[int, Transfer]:
-    transfers = [
-        Transfer(
-            member_id=current.member["id"],
-            from_membership_id=current.membership["id"],
-            to_membership_id=opened[current.member["id"]].pk,
-            transferred_on=on,
-            reason="花名册导入",
-            recorded_by=by,
-        )
+def _record_transfers(plan: Plan, opened: dict, by) -> dict[int, int]:
+    """Member id → the id of their Transfer."""
+    rows = [
+        {
+            "member_id": current.member["id"],
+            "from_membership_id": current.membership["id"],
+            "to_membership_id": opened[current.member["id"]],
+            "transferred_on": on,
+            "reason": "花名册导入",
+            "recorded_by_id": by.pk if by else None,
+        }
         for _row, current, _b, _a, on in plan.transferred
     ]
-    bulk_insert(Transfer, transfers)
-    return {t.member_id: t for t in transfers}
+    ids = fast_insert(Transfer, rows)
+    return {row["member_id"]: pk for row, pk in zip(rows, ids, strict=True)}
 
 
 def _record_changes(plan, batch, created, opened, closed, transfers) -> None:
     Kind = ImportChange.Kind
-    changes = [
-        ImportChange(
-            batch=batch,
-            kind=Kind.CREATED,
-            row=row.row,
-            member_id=m.pk,
-            opened_membership_id=opened[m.pk].pk,
-        )
-        for row, m in zip(plan.new, created, strict=True)
+
+    def change(kind, row, member_id, before=None, after=None, **links):
+        return {
+            "batch_id": batch.pk,
+            "kind": kind,
+            "row": row.row,
+            "member_id": member_id,
+            "before": before or {},
+            "after": after or {},
+            "opened_membership_id": opened.get(member_id),
+            **links,
+        }
+
+    rows = [change(Kind.CREATED, row, pk) for row, pk in zip(plan.new, created, strict=True)]
+    rows += [
+        change(Kind.REJOINED, row, current.member["id"], before, after)
+        for row, current, before, after in plan.rejoined
     ]
-    for row, current, before, after in plan.rejoined:
-        member_id = current.member["id"]
-        changes.append(
-            ImportChange(
-                batch=batch,
-                kind=Kind.REJOINED,
-                row=row.row,
-                member_id=member_id,
-                before=before,
-                after=after,
-                opened_membership_id=opened[member_id].pk,
-            )
+    rows += [
+        change(Kind.UPDATED, row, current.member["id"], before, after)
+        for row, current, before, after in plan.changed
+    ]
+    rows += [
+        change(
+            Kind.TRANSFERRED,
+            row,
+            current.member["id"],
+            before,
+            after,
+            closed_membership_id=closed[current.member["id"]],
+            transfer_id=transfers[current.member["id"]],
         )
-    for row, current, before, after in plan.changed:
-        changes.append(
-            ImportChange(
-                batch=batch,
-                kind=Kind.UPDATED,
-                row=row.row,
-                member_id=current.member["id"],
-                before=before,
-                after=after,
-            )
-        )
-    for row, current, before, after, _on in plan.transferred:
-        member_id = current.member["id"]
-        changes.append(
-            ImportChange(
-                batch=batch,
-                kind=Kind.TRANSFERRED,
-                row=row.row,
-                member_id=member_id,
-                before=before,
-                after=after,
-                closed_membership_id=closed[member_id],
-                opened_membership_id=opened[member_id].pk,
-                transfer_id=transfers[member_id].pk,
-            )
-        )
-    bulk_insert(ImportChange, changes)
+        for row, current, before, after, _on in plan.transferred
+    ]
+    fast_insert(ImportChange, rows)
