@@ -75,6 +75,51 @@ def check_by_running(form: forms.Form, run) -> None:
         form.add_error(None, refused)
 
 
+class SheetForm(forms.Form):
+    file = forms.FileField(label=_("sheet (Excel or CSV)"))
+    handed_on = forms.DateField(
+        label=_("date for rows without one"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    dry_run = forms.BooleanField(label=_("check only, write nothing"), required=False)
+
+
+def sheet_import_view(model_admin, request, obj, run, *, with_date: bool):
+    """Upload a sign-off or sign-in sheet for `obj`: all or nothing, every
+    fault listed with its row and column, the same importer as the command."""
+    from chunshu_union.tabular import FileRejected
+
+    form = SheetForm(request.POST or None, request.FILES or None)
+    if not with_date:
+        del form.fields["handed_on"]
+    result = rejected = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = run(upload, form.cleaned_data)
+        except FileRejected as error:
+            rejected = error.message
+        else:
+            if result.written:
+                messages.success(
+                    request,
+                    _("Imported: %(created)d new, %(updated)d updated, %(unchanged)d unchanged.")
+                    % result.as_dict(),
+                )
+                return redirect(f"admin:services_{obj._meta.model_name}_change", obj.pk)
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": _("Import a sheet: %(name)s") % {"name": obj},
+        "form": form,
+        "result": result,
+        "rejected": rejected,
+        "opts": model_admin.model._meta,
+        "original": obj,
+    }
+    return TemplateResponse(request, "services/admin/sheet_import.html", context)
+
+
 class MemberScopedAdmin(ScopedModelAdmin):
     """Member choices in forms come from the scoped member list."""
 
@@ -579,6 +624,41 @@ class WelfareBatchAdmin(ScopedModelAdmin):
     def handed_out(self, obj):
         return obj.handed_out
 
+    change_form_template = "services/admin/sheet_change_form.html"
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/import/",
+                self.admin_site.admin_view(self.import_view),
+                name="services_welfarebatch_import",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request, pk: int):
+        if not self.has_view_permission(request) or not request.user.has_perm(
+            "services.add_handout"
+        ):
+            raise PermissionDenied
+        from .importing import handout_import
+
+        batch = get_object_or_404(self.get_queryset(request), pk=pk)
+        return sheet_import_view(
+            self,
+            request,
+            batch,
+            lambda upload, data: handout_import(
+                source=upload,
+                filename=upload.name,
+                batch=batch,
+                by=request.user,
+                on=data.get("handed_on"),
+                dry_run=data.get("dry_run", False),
+            ),
+            with_date=True,
+        )
+
 
 class HandoutForm(forms.ModelForm):
     class Meta:
@@ -675,6 +755,40 @@ class EventAdmin(ScopedModelAdmin):
     @admin.display(description=_("attended"), ordering="n_attended")
     def attended(self, obj):
         return obj.n_attended
+
+    change_form_template = "services/admin/sheet_change_form.html"
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/import/",
+                self.admin_site.admin_view(self.import_view),
+                name="services_event_import",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request, pk: int):
+        if not self.has_view_permission(request) or not request.user.has_perm(
+            "services.add_attendance"
+        ):
+            raise PermissionDenied
+        from .importing import attendance_import
+
+        event = get_object_or_404(self.get_queryset(request), pk=pk)
+        return sheet_import_view(
+            self,
+            request,
+            event,
+            lambda upload, data: attendance_import(
+                source=upload,
+                filename=upload.name,
+                event=event,
+                by=request.user,
+                dry_run=data.get("dry_run", False),
+            ),
+            with_date=False,
+        )
 
 
 # --- Service menu --------------------------------------------------------

@@ -194,3 +194,54 @@ def test_a_finding_closed_before_its_visit_is_a_form_error(client, sam, alices_e
     assert client.post(url, data).status_code == 302
     finding.refresh_from_db()
     assert finding.closed_on == datetime.date(2017, 5, 20)
+
+
+def test_staff_import_a_sign_off_sheet_in_the_admin(client, sam, alices_member):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.factories import id_number
+
+    batch = WelfareBatch.objects.create(
+        federation=street(),
+        item=WelfareItem.objects.create(name="福包"),
+        name="2017福包",
+        campaign="warmth",
+        received_on=datetime.date(2017, 1, 5),
+        quantity=5,
+        stock=5,
+    )
+    number = alices_member.id_number
+    client.force_login(sam)
+    url = f"/admin/services/welfarebatch/{batch.pk}/import/"
+    assert client.get(url).status_code == 200
+    bad = f"姓名,身份证号\n李逵,{number}\n王五,{id_number(4321)}\n".encode("utf-8-sig")
+    page = client.post(
+        url, {"file": SimpleUploadedFile("签收表.csv", bad), "handed_on": "2017-01-20"}
+    )
+    text = page.content.decode()
+    assert page.status_code == 200 and "张三" in text and "没有这个身份证号" in text
+    assert not Handout.objects.exists()
+    good = f"姓名,身份证号\n张三,{number}\n".encode("utf-8-sig")
+    done = client.post(
+        url, {"file": SimpleUploadedFile("签收表.csv", good), "handed_on": "2017-01-20"}
+    )
+    assert done.status_code == 302
+    assert Handout.objects.get().member == alices_member
+    batch.refresh_from_db()
+    assert batch.stock == 4
+
+
+def test_an_events_page_offers_the_sign_in_sheet_import(client, sam):
+    from services.models import Event
+
+    event = Event.objects.create(
+        federation=street(),
+        kind="training",
+        title="培训",
+        starts_on=datetime.date(2017, 4, 20),
+        ends_on=datetime.date(2017, 4, 20),
+    )
+    client.force_login(sam)
+    change = client.get(f"/admin/services/event/{event.pk}/change/").content.decode()
+    assert "导入签到表" in change
+    assert client.get(f"/admin/services/event/{event.pk}/import/").status_code == 200
