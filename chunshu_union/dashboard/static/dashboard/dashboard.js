@@ -30,7 +30,7 @@
   if (data.communities && data.communities.length) {
     var names = data.communities.map(function (c) { return c.name; });
     draw("chart-communities", {
-      grid: { left: 48, right: 24, top: 32, bottom: 80 },
+      grid: { left: 48, right: 72, top: 32, bottom: 80 },
       tooltip: { trigger: "axis", valueFormatter: function (v) { return v === null ? "—" : v.toFixed(2) + "%"; } },
       xAxis: { type: "category", data: names, axisLabel: { interval: 0, rotate: 30 } },
       yAxis: { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" } },
@@ -38,7 +38,7 @@
         name: data.labels.rate, type: "bar", barMaxWidth: 48,
         data: data.communities.map(function (c) {
           var v = num(c.rate);
-          return { value: v, itemStyle: { color: v !== null && v < target ? "#e8a39c" : BRAND } };
+          return { value: v, itemStyle: { color: v !== null && v < target ? BRAND : TARGET } };
         }),
         label: { show: true, position: "top", formatter: function (p) { return p.value === null ? "" : p.value.toFixed(2) + "%"; } },
         markLine: targetLine()
@@ -47,8 +47,10 @@
   }
 
   if (data.trend && data.trend.quarters.length) {
+    // The first series is the page's own scope (the street, or the
+    // community on its page): drawn bold; the others thin for comparison.
     var series = data.trend.series.map(function (s, i) {
-      var street = s.community_id === null;
+      var street = i === 0;
       return {
         name: s.name, type: "line", connectNulls: false, symbolSize: street ? 9 : 5,
         lineStyle: { width: street ? 4 : 1.5, opacity: street ? 1 : 0.75 },
@@ -60,7 +62,7 @@
       };
     });
     draw("chart-trend", {
-      grid: { left: 48, right: 24, top: 48, bottom: 72 },
+      grid: { left: 48, right: 72, top: 48, bottom: 72 },
       legend: { type: "scroll", bottom: 0 },
       tooltip: { trigger: "axis", valueFormatter: function (v) { return v === null || v === undefined ? "—" : v.toFixed(2) + "%"; } },
       xAxis: { type: "category", data: data.trend.quarters, boundaryGap: false },
