@@ -56,3 +56,28 @@ class CloseFindingForm(forms.Form):
     follow_up = forms.CharField(
         label=_("follow-up"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
+
+
+class ServiceRequestForm(forms.Form):
+    offer = forms.ModelChoiceField(label=_("service"), queryset=None)
+    enterprise = forms.ModelChoiceField(label=_("enterprise"), queryset=None)
+    requested_on = forms.DateField(
+        label=_("requested on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    need = forms.CharField(
+        label=_("what is needed"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        from .models import ServiceOffer
+
+        super().__init__(*args, **kwargs)
+        self.fields["offer"].queryset = ServiceOffer.objects.filter(is_active=True)
+        self.fields["enterprise"].queryset = access.enterprises_for(user).order_by("name")
+
+
+class RatingForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        label=_("rating (1–5)"), choices=[(i, str(i)) for i in range(5, 0, -1)], coerce=int
+    )
+    comment = forms.CharField(label=_("comment"), required=False, max_length=500)

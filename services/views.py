@@ -1,6 +1,7 @@
-"""The chair portal's visit pages: a chair sees and records the visits of
-their own community (another community's visit is a 404), and closes the
-findings once they are followed up."""
+"""The chair portal's service pages: a chair sees and records the visits of
+their own community (another community's visit is a 404) and closes the
+findings once they are followed up; requests menu services for the
+community's enterprises and records their ratings."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -13,8 +14,8 @@ from django.views.decorators.http import require_POST
 from chunshu_union.decorators import portal_required
 
 from . import services
-from .forms import CloseFindingForm, VisitForm
-from .models import Finding, Visit
+from .forms import CloseFindingForm, RatingForm, ServiceRequestForm, VisitForm
+from .models import Finding, RequestStatus, ServiceRequest, Visit
 
 
 @portal_required
@@ -83,3 +84,52 @@ def finding_close(request, pk: int):
     else:
         messages.error(request, _("Give the date the finding was closed."))
     return redirect("services_portal:visit_detail", finding.visit_id)
+
+
+@portal_required
+def request_list(request):
+    form = ServiceRequestForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.service_request_create(by=request.user, **form.cleaned_data)
+        except ValidationError as refused:
+            form.add_error(None, refused)
+        else:
+            messages.success(request, _("The request is sent to the street union."))
+            return redirect("services_portal:request_list")
+    requests = (
+        ServiceRequest.objects.for_user(request.user)
+        .select_related("offer", "enterprise")
+        .order_by("-requested_on", "-pk")
+    )
+    page = Paginator(requests, 50).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "form": form,
+        "rating_form": RatingForm(),
+        "fulfilled": RequestStatus.FULFILLED,
+    }
+    return render(request, "services/portal/request_list.html", context)
+
+
+@portal_required
+@require_POST
+def request_rate(request, pk: int):
+    service_request = get_object_or_404(ServiceRequest.objects.for_user(request.user), pk=pk)
+    form = RatingForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The rating is a whole number from 1 to 5."))
+        return redirect("services_portal:request_list")
+    try:
+        services.service_request_rate(
+            request=service_request,
+            by=request.user,
+            rating=form.cleaned_data["rating"],
+            comment=form.cleaned_data.get("comment", ""),
+        )
+    except ValidationError as refused:
+        for message in refused.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Thank you: the rating is recorded."))
+    return redirect("services_portal:request_list")

@@ -61,3 +61,49 @@ def test_alice_gets_404_for_bobs_visit_and_leaders_are_turned_away(
     assert "2017-06-01" not in client.get("/portal/services/visits/").content.decode()
     client.force_login(lee)
     assert client.get("/portal/services/visits/").status_code == 403
+
+
+def test_alice_requests_a_service_and_rates_it_once_fulfilled(
+    client, alice, sam, alices_enterprise, bobs_enterprise
+):
+    from services.models import RequestStatus, ServiceOffer, ServiceRequest
+    from services.services import service_request_accept, service_request_fulfil
+
+    offer = ServiceOffer.objects.create(name="午间共享圈")
+    client.force_login(alice)
+    refused = client.post(
+        "/portal/services/requests/",
+        {"offer": offer.pk, "enterprise": bobs_enterprise.pk, "requested_on": "2017-05-02"},
+    )
+    assert refused.status_code == 200 and not ServiceRequest.objects.exists()
+    client.post(
+        "/portal/services/requests/",
+        {"offer": offer.pk, "enterprise": alices_enterprise.pk, "requested_on": "2017-05-02"},
+    )
+    request = ServiceRequest.objects.get()
+    assert request.community == alices_enterprise.community
+    client.post(f"/portal/services/requests/{request.pk}/rate/", {"rating": "5"})
+    request.refresh_from_db()
+    assert request.rating is None  # not fulfilled yet
+    service_request_accept(request=request, by=sam, on=datetime.date(2017, 5, 3))
+    service_request_fulfil(request=request, by=sam, on=datetime.date(2017, 5, 10))
+    assert "午间共享圈" in client.get("/portal/services/requests/").content.decode()
+    client.post(f"/portal/services/requests/{request.pk}/rate/", {"rating": "4", "comment": "好"})
+    request.refresh_from_db()
+    assert (request.status, request.rating) == (RequestStatus.FULFILLED, 4)
+
+
+def test_bob_cannot_rate_alices_request(client, alice, bob, alices_enterprise):
+    from services.models import ServiceOffer, ServiceRequest
+
+    request = ServiceRequest.objects.create(
+        offer=ServiceOffer.objects.create(name="合作服务"),
+        enterprise=alices_enterprise,
+        community=alices_enterprise.community,
+        requested_on=datetime.date(2017, 5, 2),
+    )
+    client.force_login(bob)
+    assert (
+        client.post(f"/portal/services/requests/{request.pk}/rate/", {"rating": "1"}).status_code
+        == 404
+    )
