@@ -85,3 +85,24 @@ def test_staff_can_read_every_revision_in_the_admin_but_not_edit_it(client, sam,
     page = client.get(f"/admin/dashboard/quarterfigures/{row.pk}/change/")
     assert page.status_code == 200 and "members_total" in page.content.decode()
     assert client.get("/admin/dashboard/quarterfigures/add/").status_code == 403
+
+
+def _wait_for(condition, seconds=60):
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.5)
+    return False
+
+
+def test_a_real_worker_computes_the_figures(django_db_serialized_rollback, live_celery):
+    # serialized_rollback: the communities (reference data from a migration)
+    # are put back after the flush that ends a transactional test.
+    MembershipFactory(enterprise=EnterpriseFactory(), joined_on=datetime.date(2016, 1, 1))
+    compute_quarter_figures.delay(street().pk, "2017Q3")
+    assert _wait_for(lambda: QuarterFigures.objects.filter(quarter="2017Q3").count() == 8)
+    row = QuarterFigures.objects.get(quarter="2017Q3", community=None)
+    assert row.figures["members_total"] == 1 and row.revision == 1
