@@ -12,6 +12,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -168,12 +169,15 @@ class DeclarationAdmin(ReadOnlyMixin, ScopedModelAdmin):
             request.session[_SESSION_KEY] = tokens
         if result.errors:
             return self._render(request, {"form": None, "result": result, "token": None})
+        if result.created or result.updated:
+            from .tasks import recompute_rates
+
+            transaction.on_commit(lambda: recompute_rates.delay(None))
         messages.success(
             request,
             gettext(
                 "Imported: %(created)d new, %(updated)d updated, %(unchanged)d unchanged;"
-                " %(unmatched)d match no enterprise. The rates are recomputed tonight, or now"
-                " from the rate snapshots page."
+                " %(unmatched)d match no enterprise. The rates are being recomputed."
             )
             % {**result.as_dict(), "unmatched": result.extra.get("unmatched", 0)},
         )

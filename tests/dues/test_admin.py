@@ -5,7 +5,7 @@ import datetime
 import pytest
 
 from chunshu_union.quarters import Quarter
-from dues.models import Declaration, ZombieFlag
+from dues.models import Declaration, RateSnapshot, ZombieFlag
 from dues.services import snapshots_recompute, zombies_flag
 from enterprises.models import Status
 from tests.factories import EnterpriseFactory, credit_code
@@ -14,7 +14,9 @@ from .helpers import declare
 from .test_import import row, workbook
 
 
-def test_staff_upload_preview_then_import(client, sam, tmp_path):
+def test_staff_upload_preview_then_import(
+    client, sam, tmp_path, django_capture_on_commit_callbacks
+):
     a = EnterpriseFactory()
     path = workbook(tmp_path, [row(a), row(credit_code(9001), "未建会公司")])
     client.force_login(sam)
@@ -24,10 +26,14 @@ def test_staff_upload_preview_then_import(client, sam, tmp_path):
     assert page.status_code == 200 and "preview-counts" in text
     assert not Declaration.objects.exists()  # a preview writes nothing
     token = page.context["token"]
-    done = client.post("/admin/dues/declaration/upload/", {"token": token}, follow=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post("/admin/dues/declaration/upload/", {"token": token}, follow=True)
     assert Declaration.objects.count() == 2
     assert Declaration.objects.unmatched().count() == 1
     assert "1" in done.content.decode()
+    # The rates follow the import (queued; inline without a worker).
+    street = RateSnapshot.objects.get(quarter="2017Q3", community=None)
+    assert (street.declared, street.obligated) == (1, 1)
     # The token is spent: posting it again writes nothing more.
     client.post("/admin/dues/declaration/upload/", {"token": token})
     assert Declaration.objects.count() == 2

@@ -44,3 +44,17 @@ def test_staff_see_the_street_and_every_flag_with_its_reasons(client, sam, commu
 def test_strangers_get_nothing(client, community1, community2):
     _data(community1, community2)
     assert client.get("/api/v1/rate-snapshots/").status_code in (401, 403)
+
+
+def test_the_figures_behind_a_rate_are_scoped_too(alice, bob, community1, community2):
+    from dues.selectors import snapshot_enterprises
+
+    a, b = _data(community1, community2)
+    q = Quarter(2016, 4)
+    assert list(snapshot_enterprises(q, community1.pk, "declared", alice)) == [a]
+    assert list(snapshot_enterprises(q, community2.pk, "undeclared", alice)) == []
+    assert list(snapshot_enterprises(q, community2.pk, "undeclared", bob)) == [b]
+    # Flagged on 2017-01-01: a zombie of 2017Q1, not yet of 2016Q4.
+    assert list(snapshot_enterprises(q, None, "zombie", bob)) == []
+    assert list(snapshot_enterprises(q.next(), None, "zombie", alice)) == []
+    assert list(snapshot_enterprises(q.next(), None, "zombie", bob)) == [b]
