@@ -54,6 +54,8 @@ class Sheet:
         ws.page_setup.fitToHeight = 0
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         ws.print_options.horizontalCentered = True
+        ws.oddFooter.center.text = _("Page &P of &N")
+        ws.oddFooter.right.text = "&A"
         ws.column_dimensions["A"].width = 34
         for column in range(2, 9):
             ws.column_dimensions[get_column_letter(column)].width = 14

@@ -72,6 +72,9 @@ def quarter_figures_compute(*, federation: Federation, quarter: Quarter) -> list
     """Count one quarter's figures for the street and each community and
     store them (see `quarter_figures_store`). Returns the current snapshots,
     the street first."""
+    # Two runs for the same street (beat and a manual run, or a redelivered
+    # task) wait for each other here instead of both adding a revision.
+    Federation.objects.select_for_update().filter(pk=federation.pk).exists()
     communities = list(Community.objects.filter(federation=federation).order_by("position"))
     counts = counting.quarter_counts(federation.pk, quarter, [c.pk for c in communities])
     snapshots = []

@@ -96,6 +96,7 @@ def index(request):
             trend,
         ),
         matrix=lambda: sections.matrix(scopes),
+        welfare=lambda: sections.welfare_by_item(scopes[0].figures),
         chart_data=lambda: _chart_data(scopes, trend, context["target"]),
     )
     return render(request, "dashboard/index.html", context)

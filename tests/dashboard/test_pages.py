@@ -219,3 +219,19 @@ def test_the_page_reads_snapshots_in_a_fixed_number_of_queries(
     client.get("/dashboard/?quarter=2017Q2")
     with django_assert_max_num_queries(9):
         assert client.get("/dashboard/?quarter=2017Q2").status_code == 200
+
+
+def test_each_count_in_the_communities_table_opens_its_list(client, lee, figures):
+    client.force_login(lee)
+    page = client.get("/dashboard/?quarter=2017Q2").content.decode()
+    c1 = community(1).pk
+    assert f'href="/dashboard/community/{c1}/undeclared/?quarter=2017Q2">1</a>' in page
+    assert f'href="/dashboard/community/{c1}/obligated/?quarter=2017Q2">4</a>' in page
+
+
+def test_the_printed_sheets_number_their_pages(client, lee, figures):
+    client.force_login(lee)
+    book = openpyxl.load_workbook(
+        io.BytesIO(client.get("/dashboard/export.xlsx?quarter=2017Q2").content)
+    )
+    assert book["汇总"].oddFooter.center.text == "第 &P 页，共 &N 页"
