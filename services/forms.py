@@ -81,3 +81,48 @@ class RatingForm(forms.Form):
         label=_("rating (1–5)"), choices=[(i, str(i)) for i in range(5, 0, -1)], coerce=int
     )
     comment = forms.CharField(label=_("comment"), required=False, max_length=500)
+
+
+class AidApplicationForm(forms.Form):
+    """A chair records a member's application; the member is named by the
+    ID number (and must be a member of the chair's community)."""
+
+    id_number = forms.CharField(label=_("ID number"), max_length=30)
+    applied_on = forms.DateField(
+        label=_("applied on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reason = forms.CharField(label=_("hardship"), widget=forms.Textarea(attrs={"rows": 3}))
+    amount_requested = forms.DecimalField(
+        label=_("amount requested"), max_digits=10, decimal_places=2, min_value=0
+    )
+    scan = forms.FileField(
+        label=_("supporting document (PDF, JPEG or PNG)"),
+        required=False,
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_id_number(self):
+        from chunshu_union.tabular.normalize import clean_text
+        from members.id_numbers import id_number_error
+        from members.models import Member
+
+        number = clean_text(self.cleaned_data["id_number"]).upper()
+        problem = id_number_error(number)
+        if problem:
+            raise forms.ValidationError(problem)
+        member = Member.objects.for_user(self.user).with_id_number(number).first()
+        if member is None:
+            raise forms.ValidationError(_("This person is not a member of your community."))
+        self.member = member
+        return number
+
+    def clean_scan(self):
+        from .services import aid_attachment_check
+
+        scan = self.cleaned_data.get("scan")
+        if scan:
+            aid_attachment_check(scan)
+        return scan

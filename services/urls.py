@@ -10,4 +10,5 @@ urlpatterns = [
     path("findings/<int:pk>/close/", views.finding_close, name="finding_close"),
     path("requests/", views.request_list, name="request_list"),
     path("requests/<int:pk>/rate/", views.request_rate, name="request_rate"),
+    path("aid/", views.aid_apply, name="aid_apply"),
 ]

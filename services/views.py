@@ -6,16 +6,18 @@ community's enterprises and records their ratings."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from chunshu_union import access
 from chunshu_union.decorators import portal_required
 
 from . import services
-from .forms import CloseFindingForm, RatingForm, ServiceRequestForm, VisitForm
-from .models import Finding, RequestStatus, ServiceRequest, Visit
+from .forms import AidApplicationForm, CloseFindingForm, RatingForm, ServiceRequestForm, VisitForm
+from .models import AidCase, Finding, RequestStatus, ServiceRequest, Visit
 
 
 @portal_required
@@ -133,3 +135,38 @@ def request_rate(request, pk: int):
     else:
         messages.success(request, _("Thank you: the rating is recorded."))
     return redirect("services_portal:request_list")
+
+
+@portal_required
+def aid_apply(request):
+    """A chair records an emergency-aid application for a member of their
+    community, with a scan. Afterwards the chair sees only the state of
+    what they submitted; the case itself is for aid staff."""
+    if not access.is_chair(request.user):
+        return redirect("admin:services_aidcase_add")
+    form = AidApplicationForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                case = services.aid_submit(
+                    by=request.user,
+                    member=form.member,
+                    applied_on=form.cleaned_data["applied_on"],
+                    reason=form.cleaned_data["reason"],
+                    amount_requested=form.cleaned_data["amount_requested"],
+                )
+                if form.cleaned_data.get("scan"):
+                    services.aid_attach(
+                        case=case, by=request.user, upload=form.cleaned_data["scan"]
+                    )
+        except ValidationError as refused:
+            form.add_error(None, refused)
+        else:
+            messages.success(request, _("The application is submitted to the street union."))
+            return redirect("services_portal:aid_apply")
+    mine = (
+        AidCase.objects.filter(submitted_by=request.user)
+        .select_related("member")
+        .order_by("-applied_on", "-pk")[:50]
+    )
+    return render(request, "services/portal/aid_apply.html", {"form": form, "mine": mine})

@@ -107,3 +107,39 @@ def test_bob_cannot_rate_alices_request(client, alice, bob, alices_enterprise):
         client.post(f"/portal/services/requests/{request.pk}/rate/", {"rating": "1"}).status_code
         == 404
     )
+
+
+def test_alice_applies_for_aid_with_a_scan_for_her_own_member_only(
+    client, alice, alices_member, bobs_member
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from services.models import AidAttachment, AidCase
+
+    client.force_login(alice)
+    data = {"applied_on": "2017-06-01", "reason": "住院", "amount_requested": "2000"}
+    refused = client.post("/portal/services/aid/", {**data, "id_number": bobs_member.id_number})
+    assert "不是本社区的会员" in refused.content.decode()
+    bad_scan = client.post(
+        "/portal/services/aid/",
+        {
+            **data,
+            "id_number": alices_member.id_number,
+            "scan": SimpleUploadedFile("x.pdf", b"MZ not a pdf"),
+        },
+    )
+    assert "PDF" in bad_scan.content.decode() and not AidCase.objects.exists()
+    done = client.post(
+        "/portal/services/aid/",
+        {
+            **data,
+            "id_number": alices_member.id_number,
+            "scan": SimpleUploadedFile("证明.pdf", b"%PDF-1.4 scan"),
+        },
+    )
+    assert done.status_code == 302
+    case = AidCase.objects.get()
+    assert (case.member, case.submitted_by) == (alices_member, alice)
+    assert AidAttachment.objects.get().case == case
+    page = client.get("/portal/services/aid/").content.decode()
+    assert alices_member.id_masked in page and alices_member.id_number not in page
