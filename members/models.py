@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from chunshu_union import access, crypto
 
@@ -417,14 +418,14 @@ class ImportBatch(models.Model):
     it wrote. Also the unit that can be undone."""
 
     class State(models.TextChoices):
-        PENDING = "pending", _("Waiting")
-        VALIDATING = "validating", _("Checking")
-        PREVIEWED = "previewed", _("Ready to confirm")
-        COMMITTING = "committing", _("Writing")
-        COMMITTED = "committed", _("Imported")
-        FAILED = "failed", _("Failed")
-        CANCELLED = "cancelled", _("Cancelled")
-        UNDONE = "undone", _("Undone")
+        PENDING = "pending", pgettext_lazy("roster import state", "Waiting")
+        VALIDATING = "validating", pgettext_lazy("roster import state", "Checking")
+        PREVIEWED = "previewed", pgettext_lazy("roster import state", "Ready to confirm")
+        COMMITTING = "committing", pgettext_lazy("roster import state", "Writing")
+        COMMITTED = "committed", pgettext_lazy("roster import state", "Imported")
+        FAILED = "failed", pgettext_lazy("roster import state", "Failed")
+        CANCELLED = "cancelled", pgettext_lazy("roster import state", "Cancelled")
+        UNDONE = "undone", pgettext_lazy("roster import state", "Undone")
 
     community = models.ForeignKey(
         "enterprises.Community",
