@@ -172,7 +172,8 @@ class DeclarationAdmin(ReadOnlyMixin, ScopedModelAdmin):
         if result.created or result.updated:
             from .tasks import recompute_rates
 
-            transaction.on_commit(lambda: recompute_rates.delay(None))
+            user_id = request.user.pk
+            transaction.on_commit(lambda: recompute_rates.delay(None, user_id))
         messages.success(
             request,
             gettext(
@@ -328,7 +329,7 @@ class RateSnapshotAdmin(ReadOnlyMixin, ScopedModelAdmin):
         if request.method == "POST":
             from .tasks import recompute_rates
 
-            recompute_rates.delay(None)
+            recompute_rates.delay(None, request.user.pk)
             messages.success(request, gettext("The rates are being recomputed."))
             return redirect("admin:dues_ratesnapshot_changelist")
         return TemplateResponse(

@@ -33,7 +33,7 @@ def test_staff_upload_preview_then_import(
     assert "1" in done.content.decode()
     # The rates follow the import (queued; inline without a worker).
     street = RateSnapshot.objects.get(quarter="2017Q3", community=None)
-    assert (street.declared, street.obligated) == (1, 1)
+    assert (street.declared, street.obligated, street.computed_by) == (1, 1, sam)
     # The token is spent: posting it again writes nothing more.
     client.post("/admin/dues/declaration/upload/", {"token": token})
     assert Declaration.objects.count() == 2
@@ -138,3 +138,12 @@ def test_chairs_and_leaders_never_get_into_the_admin(client, alice, lee, flagged
             response = client.get(url)
             assert response.status_code in (302, 403), url
     assert ZombieFlag.objects.open().count() == 1
+
+
+def test_recompute_now_records_who_asked(client, sam):
+    declare(EnterpriseFactory(), "2017Q3")
+    client.force_login(sam)
+    response = client.post("/admin/dues/ratesnapshot/recompute/")
+    assert response.status_code == 302
+    street = RateSnapshot.objects.get(quarter="2017Q3", community=None)
+    assert (street.declared, street.computed_by) == (1, sam)
