@@ -160,9 +160,13 @@ def roster_import(
     return roster_commit(checked=checked, batch=batch, by=by), batch
 
 
-def roster_commit(*, checked: Checked, batch: ImportBatch, by=None) -> ImportResult:
-    """Write a checked roster into `batch`, in one transaction."""
-    _store_check(batch, checked)
+def roster_commit(
+    *, checked: Checked, batch: ImportBatch, by=None, with_preview: bool = False
+) -> ImportResult:
+    """Write a checked roster into `batch`, in one transaction. The row-by-row
+    preview is kept only for the portal (`with_preview`); the command and the
+    admin keep the counts and the faults."""
+    _store_check(batch, checked, with_preview=with_preview)
     if checked.errors and not batch.skip_invalid:
         batch.state = ImportBatch.State.FAILED
         batch.message = _("The file has faults; nothing was written.")
@@ -205,7 +209,7 @@ def rows_written(batch: ImportBatch) -> int:
     return batch.rows_written
 
 
-def _store_check(batch: ImportBatch, checked: Checked) -> None:
+def _store_check(batch: ImportBatch, checked: Checked, *, with_preview: bool = True) -> None:
     plan = checked.plan
     batch.rows_total = batch.rows_read = batch.rows_validated = checked.total
     batch.created = plan.created
@@ -215,7 +219,7 @@ def _store_check(batch: ImportBatch, checked: Checked) -> None:
     batch.leaving = len(plan.leaving)
     batch.invalid = checked.invalid
     batch.errors = [e.as_dict() for e in checked.errors]
-    batch.preview = preview_of(checked)
+    batch.preview = preview_of(checked) if with_preview else {}
     batch.error_rows = {
         "header_row": checked.header_row,
         "titles": checked.titles,
@@ -386,7 +390,7 @@ def import_batch_commit(*, batch_id: int) -> None:
     except (FileRejected, FileNotFoundError, ValueError) as error:
         _fail(batch, getattr(error, "message", _("The uploaded file is no longer there.")))
         return
-    result = roster_commit(checked=checked, batch=batch, by=batch.created_by)
+    result = roster_commit(checked=checked, batch=batch, by=batch.created_by, with_preview=True)
     if result.written:
         _discard_file(batch)
     elif batch.state == State.FAILED and checked.errors:

@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 
 from members.models import ImportBatch, ImportChange, Member, Membership, Transfer
 from members.roster import samples
-from members.roster.services import roster_check, roster_import
+from members.roster.services import preview_of, roster_check, roster_import
 from tests.factories import EnterpriseFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -289,7 +289,7 @@ def test_diff_new_changed_transferred_unchanged_leaving(acme, beta, community1):
     assert transfer.from_membership.enterprise == acme and transfer.from_membership.left_on
     changed = Member.objects.with_id_number(first[1]["身份证号"]).get()
     assert changed.phone == "13911112222"
-    assert batch.preview["changed"][0]["changes"] == [
+    assert preview_of(checked)["changed"][0]["changes"] == [
         {"field": "联系电话", "before": "131****0001", "after": "139****2222"}
     ]
 
