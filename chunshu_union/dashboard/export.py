@@ -205,7 +205,7 @@ def enterprise_list(title: str, enterprises) -> bytes:
             _("Building"),
             _("Headcount"),
             _("Union founded on"),
-            _("Status"),
+            _("Status today"),
         ]
     )
     for number, enterprise in enumerate(enterprises, start=1):
