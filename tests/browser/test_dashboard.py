@@ -158,6 +158,7 @@ def test_a_leader_reads_the_2017_figures_drills_down_and_exports(live_server, br
 
     # The print layout: A4 pages, one section per page at least.
     page.emulate_media(media="print")
+    shot(page, "dashboard-2017Q3-print")
     page.pdf(path=str(ARTIFACTS / "dashboard-2017Q3-print.pdf"), format="A4")
     pdf = (ARTIFACTS / "dashboard-2017Q3-print.pdf").read_bytes()
     sections = page.locator("section.sheet").count()

@@ -62,8 +62,10 @@
       };
     });
     draw("chart-trend", {
-      grid: { left: 48, right: 72, top: 48, bottom: 72 },
-      legend: { type: "scroll", bottom: 0 },
+      // A plain legend wraps onto a second line rather than paging, so that
+      // every scope's name is also on paper.
+      grid: { left: 48, right: 72, top: 48, bottom: 96 },
+      legend: { type: "plain", bottom: 0 },
       tooltip: { trigger: "axis", valueFormatter: function (v) { return v === null || v === undefined ? "—" : v.toFixed(2) + "%"; } },
       xAxis: { type: "category", data: data.trend.quarters, boundaryGap: false },
       yAxis: { type: "value", min: function (v) { return Math.max(0, Math.floor((Math.min(v.min, target) - 10) / 10) * 10); }, max: 100, axisLabel: { formatter: "{value}%" } },
