@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -192,13 +192,11 @@ def import_progress(request, pk):
 def import_rows(request, pk, kind):
     batch = _batch(request, pk)
     if kind not in PREVIEW_KINDS:
-        from django.http import Http404
-
         raise Http404
     if kind == "invalid":
         items = _faulty_rows(batch)
     else:
-        items = batch.preview.get(kind, []) if kind != "new" else batch.preview.get("new", [])
+        items = batch.preview.get(kind, [])
     page = Paginator(items, settings.ROSTER_PREVIEW_PAGE).get_page(request.GET.get("page"))
     template = (
         "portal/_import_rows.html"
