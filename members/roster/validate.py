@@ -80,6 +80,8 @@ class EnterpriseIndex:
 
 #: = + - @ tab CR, and the full-width forms people type with a Chinese IME.
 _FORMULA_CHARS = frozenset("=+-@\t\r＝＋－＠")
+#: First characters of a cell worth a closer look for a formula.
+_SUSPECT_START = _FORMULA_CHARS | frozenset(" \u3000'‘’`")
 
 
 def _looks_like_formula(raw) -> bool:
@@ -123,6 +125,29 @@ def _from_table(table):
         }
 
     return parse
+
+
+def _sex(raw):
+    """(M, F or None, the text as typed)."""
+    text = clean_text(raw).upper()
+    return SEXES.get(text), text
+
+
+def _year_month(raw):
+    """((year, month) or None, fault message or None): a date, or a month
+    alone (1985.3, 1985年3月, 198503)."""
+    text = clean_text(raw)
+    if not text:
+        return None, None
+    match = _YEAR_MONTH.match(text) if isinstance(raw, str) else None
+    if match:
+        year, month = (g for g in match.groups() if g)
+        return (int(year), int(month)), None
+    try:
+        day = parse_date(raw)
+    except ValueError as error:
+        return None, str(error)
+    return ((day.year, day.month) if day else None), None
 
 
 def _flag(raw):
@@ -197,6 +222,15 @@ class RowChecker:
 
     def _formula_fields(self, record) -> set[str]:
         hits = set()
+        if any(type(c) is str and c[:1] in _SUSPECT_START for c in record.raw):
+            self._typed_formulas(record, hits)
+        if self.formula_cells:
+            for name, column in self.header.columns.items():
+                if (record.row, column) in self.formula_cells:
+                    hits.add(name)
+        return hits
+
+    def _typed_formulas(self, record, hits: set) -> None:
         for name in _TEXT_FIELDS:
             if self.has.get(name) and _looks_like_formula(record[name]):
                 hits.add(name)
@@ -205,11 +239,6 @@ class RowChecker:
             if isinstance(raw, str) and _looks_like_formula(raw):
                 if not re.sub(r"[\s-]", "", clean_text(raw)).startswith("+86"):
                     hits.add("phone")
-        if self.formula_cells:
-            for name, column in self.header.columns.items():
-                if (record.row, column) in self.formula_cells:
-                    hits.add(name)
-        return hits
 
     def _id_number(self, record, fault, skip) -> tuple[str, str | None]:
         if "id_number" in skip:
@@ -349,9 +378,8 @@ class RowChecker:
         """Sex and birth month, when the file has them, must agree with the
         number (the number is what the state issued)."""
         if self.has.get("sex"):
-            text = clean_text(record["sex"]).upper()
+            sex, text = self._memo("sex", record["sex"], _sex)
             if text:
-                sex = SEXES.get(text)
                 implied = "M" if int(number[16]) % 2 else "F"
                 if sex is None:
                     fault("sex", _("Sex should be 男 or 女, not “%(value)s”.") % {"value": text})
@@ -365,7 +393,9 @@ class RowChecker:
                         % {"value": text, "sex": SEX_LABELS[implied]},
                     )
         if self.has.get("birth"):
-            month = self._year_month(record, fault)
+            month, problem = self._memo("birth", record["birth"], _year_month)
+            if problem:
+                fault("birth", problem)
             implied = (int(number[6:10]), int(number[10:12]))
             if month and month != implied:
                 fault(
@@ -376,22 +406,6 @@ class RowChecker:
                     )
                     % {"y": month[0], "m": month[1], "iy": implied[0], "im": implied[1]},
                 )
-
-    def _year_month(self, record, fault) -> tuple[int, int] | None:
-        raw = record["birth"]
-        text = clean_text(raw)
-        if not text:
-            return None
-        match = _YEAR_MONTH.match(text) if isinstance(raw, str) else None
-        if match:
-            year, month = (g for g in match.groups() if g)
-            return int(year), int(month)
-        try:
-            day = parse_date(raw)
-        except ValueError as error:
-            fault("birth", str(error))
-            return None
-        return (day.year, day.month) if day else None
 
     def _date(self, record, name, fault) -> datetime.date | None:
         if not self.has.get(name):
