@@ -43,14 +43,22 @@ def _setup(url: str) -> None:
     django.setup()
 
 
-def _recreate_database(url: str) -> None:
+def _admin(url: str, *statements: str) -> None:
     import psycopg
 
-    name = url.rsplit("/", 1)[1]
     admin = url.rsplit("/", 1)[0] + "/postgres"
     with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
+        for statement in statements:
+            conn.execute(statement)
+
+
+def _recreate_database(url: str) -> None:
+    name = url.rsplit("/", 1)[1]
+    _admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
+
+
+def _drop_database(url: str) -> None:
+    _admin(url, f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
 
 
 def _sql(statement: str, params=None) -> None:
@@ -266,6 +274,8 @@ def main(argv=None) -> int:
     )
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "dashboard.json")
+    parser.add_argument("--drop", action="store_true", help="drop the database at the end")
     args = parser.parse_args(argv)
     sizes = sorted(int(n) for n in args.sizes.split(","))
 
@@ -286,9 +296,13 @@ def main(argv=None) -> int:
         for name, values in run["pages"].items():
             print(f"  {name:48} {values}", flush=True)
         report["runs"].append(run)
-    out = ROOT / "bench" / "out"
-    out.mkdir(exist_ok=True)
-    (out / "dashboard.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=2), encoding="utf-8")
+    if args.drop:
+        from django.db import connections
+
+        connections.close_all()
+        _drop_database(args.url)
     return 0
 
 

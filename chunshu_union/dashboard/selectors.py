@@ -17,6 +17,8 @@ from django.utils.translation import gettext as _
 
 from chunshu_union import access
 from chunshu_union.quarters import Quarter
+from dues import selectors as dues_selectors
+from dues.rates import needed_for
 from enterprises.models import Community, Federation
 
 from . import sections
@@ -35,15 +37,6 @@ def which_label(which: str) -> str:
     }[which]
 
 
-def _dues():
-    """`dues.selectors`, or None while the union-funds part is absent."""
-    try:
-        from dues import selectors
-    except ImportError:
-        return None
-    return selectors
-
-
 def federation_for(user) -> Federation | None:
     """The user's street; an account bound to no street (a superuser, or a
     leader of a one-street installation) reads the first one, as
@@ -60,8 +53,7 @@ def rate_rows(user) -> list[dict]:
     """Every rate snapshot the user may see (quarters × scopes, current
     revisions), in one query: the page picks its quarter, its figures and
     its trend from these."""
-    dues = _dues()
-    return dues.rate_trend(user) if dues is not None else []
+    return dues_selectors.rate_trend(user)
 
 
 def available_quarters(federation: Federation, rows: list[dict]) -> list[Quarter]:
@@ -170,12 +162,7 @@ def _attach_rates(scopes: dict, quarter: Quarter, rows: list[dict]) -> None:
         scope.zero_declared = row.get("zero_declared")
         scope.rate_revision = row.get("revision")
         scope.rate_computed_at = row.get("computed_at")
-    dues = _dues()
-    if dues is None:
-        return
-    from dues.rates import needed_for
-
-    target = dues.target_rate()
+    target = dues_selectors.target_rate()
     for scope in scopes.values():
         if scope.obligated is not None:
             scope.needed = needed_for(target, scope.declared, scope.obligated)
@@ -203,10 +190,7 @@ def scopes_for(user, federation: Federation, quarter: Quarter, rows: list[dict])
 
 
 def zombies(quarter: Quarter, user) -> dict:
-    dues = _dues()
-    if dues is None:
-        return {}
-    return dues.zombie_counts(quarter, user)
+    return dues_selectors.zombie_counts(quarter, user)
 
 
 def trend(scopes: list[Scope], rows: list[dict]) -> dict:
@@ -233,12 +217,7 @@ def trend(scopes: list[Scope], rows: list[dict]) -> dict:
 def drilldown(quarter: Quarter, community: Community, which: str, user):
     """The enterprises behind one figure of one community (a queryset),
     scoped through `for_user`; no personal data is read."""
-    dues = _dues()
-    if dues is None:
-        from enterprises.models import Enterprise
-
-        return Enterprise.objects.none()
-    qs = dues.snapshot_enterprises(quarter, community.pk, which, user)
+    qs = dues_selectors.snapshot_enterprises(quarter, community.pk, which, user)
     return qs.select_related("community", "building").order_by("name")
 
 

@@ -10,7 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from chunshu_union.quarters import Quarter
+from dues.selectors import quarters_with_data
 from enterprises.models import Community, Federation
+from services.selectors import quarter_figures as services_quarter_figures
 
 from . import figures as counting
 from .models import QuarterFigures
@@ -24,14 +26,10 @@ def _plain(value):
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
 
 
-def services_figures(quarter: Quarter, community_id: int | None) -> dict | None:
+def services_figures(quarter: Quarter, community_id: int | None) -> dict:
     """The services' figures (visits, aid, welfare, events, the service
-    menu, bargaining), or None while that part of the system is absent."""
-    try:
-        from services.selectors import quarter_figures
-    except ImportError:
-        return None
-    return _plain(quarter_figures(quarter, community_id=community_id))
+    menu, bargaining), as the services part computes them."""
+    return _plain(services_quarter_figures(quarter, community_id=community_id))
 
 
 def quarter_figures_store(
@@ -91,15 +89,7 @@ def quarter_figures_compute(*, federation: Federation, quarter: Quarter) -> list
 def quarters_to_compute() -> list[Quarter]:
     """The quarters the union-funds snapshots cover; without them (yet), the
     last eight complete quarters and the current one."""
-    try:
-        from dues.selectors import quarters_with_data
-    except ImportError:
-        quarters_with_data = None
-    if quarters_with_data is not None:
-        found = sorted(quarters_with_data())
-        if found:
-            return found
-    return Quarter.current().last_n(9)
+    return quarters_with_data() or Quarter.current().last_n(9)
 
 
 def dashboard_refresh(*, federation: Federation) -> list[Quarter]:
