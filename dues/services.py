@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,7 +19,7 @@ from enterprises.services import enterprise_set_status
 
 from . import zombies
 from .locks import job_lock
-from .models import RateSnapshot, Resolution, ZombieFlag
+from .models import Declaration, RateSnapshot, Resolution, ZombieFlag
 from .rates import ScopeFigures, declarations_match, quarter_figures, quarters_with_declarations
 
 _COUNTS = ("obligated", "declared", "zero_declared")
@@ -165,13 +165,28 @@ def zombies_flag(
     Idempotent: an enterprise already flagged and not yet resolved keeps its
     one open flag (its reasons and score are brought up to date). A new flag
     writes "suspected dormant" into the enterprise's status history, dated
-    the day after the assessed quarter. Returns the open flags of this run."""
+    the day after the assessed quarter. Returns the open flags of this run.
+
+    A quarter whose tax export has not been imported yet is not assessed:
+    everyone would look silent. By default the job therefore assesses the
+    last complete quarter that has declarations on record."""
     today = today or timezone.localdate()
-    quarter = quarter or Quarter.last_complete(today)
     n = n or settings.ZOMBIE_QUARTERS
+    if quarter is None:
+        quarter = _default_assessed_quarter(today)
+        if quarter is None:
+            return []
     if quarter.last_day >= today:
         raise ValidationError(
             _("%(quarter)s has not ended yet; only complete quarters can be assessed.")
+            % {"quarter": quarter}
+        )
+    if not Declaration.objects.ending_in(quarter).exists():
+        raise ValidationError(
+            _(
+                "No declarations for %(quarter)s have been imported yet; import the tax"
+                " bureau's export for that quarter before looking for zombies."
+            )
             % {"quarter": quarter}
         )
     with job_lock("dues.zombies"):
@@ -208,6 +223,15 @@ def zombies_flag(
             .filter(enterprise_id__in=[a.enterprise_id for a in assessed])
             .select_related("enterprise")
         )
+
+
+def _default_assessed_quarter(today: datetime.date) -> Quarter | None:
+    """The last complete quarter, or the last one with declarations if the
+    tax export for the later ones is not in yet."""
+    latest = Declaration.objects.aggregate(last=Max("period_end"))["last"]
+    if latest is None:
+        return None
+    return min(Quarter.last_complete(today), Quarter.containing(latest))
 
 
 def _mark_suspected(ids: list[int], flagged_on, quarter, n, by) -> None:

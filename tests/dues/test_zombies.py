@@ -188,3 +188,24 @@ def test_gap_to_target_lists_the_undeclared_by_zombie_score(histories, sam, lee)
     chase = list(street_row["candidates"])
     assert set(chase) == {faded, gone}
     assert chase[0].zombie_score >= chase[1].zombie_score
+
+
+def test_a_quarter_whose_export_is_not_imported_is_not_assessed(histories):
+    # Nothing for 2017Q1 yet: everyone would look silent.
+    with pytest.raises(ValidationError, match=r"尚未导入|have been imported"):
+        zombies_flag(quarter=Quarter(2017, 1), n=2)
+    assert not ZombieFlag.objects.exists()
+
+
+def test_the_nightly_default_is_the_last_complete_quarter_with_declarations(histories):
+    _steady, faded, gone, _young = histories
+    # Today is years later, but the last export on record is for 2016Q4.
+    flags = zombies_flag(n=2, today=datetime.date(2017, 6, 1))
+    assert {f.enterprise for f in flags} == {faded, gone}
+    assert {f.quarter for f in flags} == {"2016Q4"}
+
+
+def test_with_no_declarations_at_all_the_job_does_nothing(db):
+    EnterpriseFactory()
+    assert zombies_flag() == []
+    assert not ZombieFlag.objects.exists()
