@@ -235,3 +235,20 @@ def test_the_printed_sheets_number_their_pages(client, lee, figures):
         io.BytesIO(client.get("/dashboard/export.xlsx?quarter=2017Q2").content)
     )
     assert book["汇总"].oddFooter.center.text == "第 &P 页，共 &N 页"
+
+
+def test_zombies_flagged_by_the_quarters_end_are_counted_and_listed(client, lee, figures):
+    from dues.models import ZombieFlag
+
+    silent = figures["c1"][3]
+    ZombieFlag.objects.create(
+        enterprise=silent, quarter="2017Q1", flagged_on=datetime.date(2017, 4, 10)
+    )
+    client.force_login(lee)
+    q2 = client.get("/dashboard/?quarter=2017Q2").content.decode()
+    assert 'id="zombies-flagged">1<' in q2
+    q1 = client.get("/dashboard/?quarter=2017Q1").content.decode()
+    assert 'id="zombies-flagged">0<' in q1  # flagged only after Q1 ended
+    c1 = community(1).pk
+    listed = text(client.get(f"/dashboard/community/{c1}/zombie/?quarter=2017Q2"))
+    assert "=HYPERLINK(1)科技" in listed and "共 1 户企业" in listed
