@@ -2,6 +2,9 @@
 second; charlie chairs the third, an outsider to both; sam is street staff
 and lee a leader."""
 
+import importlib
+import os
+
 import pytest
 
 from accounts.models import Role
@@ -67,16 +70,53 @@ def bobs_member(bobs_enterprise):
     return MembershipFactory(enterprise=bobs_enterprise, member__name="李四").member
 
 
+def pytest_collection_modifyitems(config, items):
+    """Tests that need the real Celery worker are skipped before any
+    database is set up for them, where CI has not started one."""
+    if os.environ.get("CELERY_LIVE_WORKER"):
+        return
+    skip = pytest.mark.skip(reason="needs a real Celery worker: CI starts one for the PostgreSQL + Redis run")
+    for item in items:
+        if "live_celery" in getattr(item, "fixturenames", ()):
+            item.add_marker(skip)
+
+
+_DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences"}
+
+
+@pytest.fixture(autouse=True)
+def _street_reference_data(request):
+    """The street and its seven communities come from a data migration. A
+    transactional test (a real worker, a live server) ends with a flush that
+    empties every table, so they are put back for whatever test comes next
+    — rather than serialized rollback, which clashes with the content types
+    Django recreates after a flush."""
+    uses_db = _DB_FIXTURES & set(request.fixturenames) or request.node.get_closest_marker("django_db")
+    if not uses_db:
+        yield
+        return
+    request.getfixturevalue("transactional_db" if _is_transactional(request) else "db")
+    street = importlib.import_module("enterprises.migrations.0002_street_and_communities")
+    from django.apps import apps
+
+    street.create(apps, None)
+    yield
+
+
+def _is_transactional(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    return bool(
+        {"transactional_db", "live_server"} & set(request.fixturenames)
+        or (marker and marker.kwargs.get("transaction"))
+    )
+
+
 @pytest.fixture
 def live_celery(transactional_db):
     """A real Celery worker on Redis (CI starts one for the PostgreSQL run,
     pointed at the test database). Elsewhere the test is skipped."""
-    import os
-
     from chunshu_union.celery import app
 
-    if not os.environ.get("CELERY_LIVE_WORKER"):
-        pytest.skip("needs a real Celery worker: CI starts one for the PostgreSQL + Redis run")
     app.conf.task_always_eager = False
     yield app
     app.conf.task_always_eager = True

@@ -22,7 +22,10 @@ GOOD_ENV = {
 
 
 def django_check(env_overrides: dict) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in GOOD_ENV and k != "DATABASE_URL"}
+    # Nothing of the test run's own environment leaks in (the browser tests
+    # set DJANGO_ALLOW_ASYNC_UNSAFE for Playwright, which --deploy rightly refuses).
+    leaks = {*GOOD_ENV, "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {k: v for k, v in os.environ.items() if k not in leaks}
     env.update({"DJANGO_SETTINGS_MODULE": "chunshu_union.settings.prod", **env_overrides})
     return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

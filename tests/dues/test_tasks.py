@@ -40,9 +40,7 @@ def _wait_for(condition, seconds=60):
     return False
 
 
-def test_the_jobs_run_on_a_real_worker(django_db_serialized_rollback, live_celery):
-    # serialized_rollback: the communities (reference data from a migration)
-    # are put back after the flush that ends a transactional test.
+def test_the_jobs_run_on_a_real_worker(live_celery):
     silent, paying = EnterpriseFactory.create_batch(2)
     declare(paying, "2016Q4")
     declare(silent, "2016Q1")

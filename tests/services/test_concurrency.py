@@ -41,7 +41,7 @@ def _race(n, give):
     return outcomes
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_eight_handouts_racing_for_three_items_leave_the_stock_at_zero(sam, community1):
     batch = WelfareBatch.objects.create(
         federation=street(),
@@ -64,7 +64,7 @@ def test_eight_handouts_racing_for_three_items_leave_the_stock_at_zero(sam, comm
     assert batch.stock == 0 and Handout.objects.count() == 3
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_one_member_handed_the_same_batch_twice_at_once_gets_one(sam, alices_member):
     batch = WelfareBatch.objects.create(
         federation=street(),
