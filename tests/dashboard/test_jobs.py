@@ -98,9 +98,7 @@ def _wait_for(condition, seconds=60):
     return False
 
 
-def test_a_real_worker_computes_the_figures(django_db_serialized_rollback, live_celery):
-    # serialized_rollback: the communities (reference data from a migration)
-    # are put back after the flush that ends a transactional test.
+def test_a_real_worker_computes_the_figures(live_celery):
     MembershipFactory(enterprise=EnterpriseFactory(), joined_on=datetime.date(2016, 1, 1))
     compute_quarter_figures.delay(street().pk, "2017Q3")
     assert _wait_for(lambda: QuarterFigures.objects.filter(quarter="2017Q3").count() == 8)
