@@ -70,34 +70,45 @@ def _columns(model):
 _REQUIRED = object()
 
 
-def fast_insert(model, rows: list[dict]) -> list[int]:
-    """Insert `rows` (field attname → value) and return their new ids."""
-    if not rows:
+def fast_insert(model, rows, count: int) -> list[int]:
+    """Insert `count` rows (an iterable of dicts, field attname → value,
+    consumed as it is written so that no copy of the whole batch is held)
+    and return their new ids, in order."""
+    if not count:
         return []
     columns = _columns(model)
-    ids = _new_ids(model, len(rows))
-    matrix = []
-    for pk, row in zip(ids, rows, strict=True):
-        values = [pk]
-        for field, default, convert in columns:
-            value = row.get(field.attname, default)
-            if value is _REQUIRED:
-                raise ValueError(f"{model.__name__}.{field.attname} is required")
-            values.append(convert(value) if convert else value)
-        matrix.append(values)
+    ids = _new_ids(model, count)
+    model_name = model.__name__
+
+    def matrix():
+        for pk, row in zip(ids, rows, strict=True):
+            values = [pk]
+            for field, default, convert in columns:
+                value = row.get(field.attname, default)
+                if value is _REQUIRED:
+                    raise ValueError(f"{model_name}.{field.attname} is required")
+                values.append(convert(value) if convert else value)
+            yield values
+
     names = [model._meta.pk.column, *(f.column for f, _d, _c in columns)]
     table = connection.ops.quote_name(model._meta.db_table)
     quoted = ", ".join(connection.ops.quote_name(n) for n in names)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             with cursor.cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
-                for values in matrix:
+                for values in matrix():
                     copy.write_row(values)
         else:
             marks = ", ".join(["%s"] * len(names))
             sql = f"INSERT INTO {table} ({quoted}) VALUES ({marks})"  # noqa: S608 - names from the model
-            for start in range(0, len(matrix), CHUNK):
-                cursor.executemany(sql, matrix[start : start + CHUNK])
+            chunk = []
+            for values in matrix():
+                chunk.append(values)
+                if len(chunk) == CHUNK:
+                    cursor.executemany(sql, chunk)
+                    chunk = []
+            if chunk:
+                cursor.executemany(sql, chunk)
     return ids
 
 

@@ -81,13 +81,10 @@ def roster_check(
     valid: list[RosterRow] = []
     errors: list[RowError] = []
     error_rows: list[dict] = []
-    listed: set[str] = set()
     count = 0
     for record in header.records(table, after=rows_after):
         count += 1
-        row, faults, digest = checker.check(record)
-        if digest:
-            listed.add(digest)
+        row, faults, _digest = checker.check(record)
         if row is not None:
             valid.append(row)
         else:
@@ -99,7 +96,8 @@ def roster_check(
     if count == 0:
         raise FileRejected(_("The file has a header row but no members below it."))
     tick("validated", count)
-    plan = plan_roster(valid, listed=listed, today=today)
+    # Everyone the file names with a valid ID number, faulty row or not.
+    plan = plan_roster(valid, listed=checker.seen.keys(), today=today)
     names = {e["id"]: e["name"] for e in index.by_code.values()}
     return Checked(
         filename=filename,

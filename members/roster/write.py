@@ -31,11 +31,10 @@ def write_plan(plan: Plan, *, batch, by, today: datetime.date, progress=None) ->
 
 
 def _create_members(plan: Plan) -> list[int]:
-    rows = []
-    for row in plan.new:
-        born = facts(row.id_number)
-        rows.append(
-            {
+    def rows():
+        for row in plan.new:
+            born = facts(row.id_number)
+            yield {
                 **row.values,
                 "id_encrypted": crypto.encrypt(row.id_number),
                 "id_digest": row.digest,
@@ -43,8 +42,8 @@ def _create_members(plan: Plan) -> list[int]:
                 "sex": born.sex,
                 "birth_date": born.birth_date,
             }
-        )
-    return fast_insert(Member, rows)
+
+    return fast_insert(Member, rows(), len(plan.new))
 
 
 def _update_members(plan: Plan) -> None:
@@ -78,24 +77,21 @@ def _close_memberships(plan: Plan) -> dict[int, int]:
 
 def _open_memberships(plan: Plan, created: list[int], today) -> dict[int, int]:
     """Member id → the id of the membership opened for them."""
-    rows = [
-        {"member_id": pk, "enterprise_id": row.enterprise_id, "joined_on": row.joined_on or today}
+    specs = [
+        (pk, row.enterprise_id, row.joined_on or today)
         for row, pk in zip(plan.new, created, strict=True)
     ]
-    rows += [
-        {
-            "member_id": current.member["id"],
-            "enterprise_id": row.enterprise_id,
-            "joined_on": row.joined_on or today,
-        }
+    specs += [
+        (current.member["id"], row.enterprise_id, row.joined_on or today)
         for row, current, _b, _a in plan.rejoined
     ]
-    rows += [
-        {"member_id": current.member["id"], "enterprise_id": row.enterprise_id, "joined_on": on}
+    specs += [
+        (current.member["id"], row.enterprise_id, on)
         for row, current, _b, _a, on in plan.transferred
     ]
-    ids = fast_insert(Membership, rows)
-    return {row["member_id"]: pk for row, pk in zip(rows, ids, strict=True)}
+    rows = ({"member_id": m, "enterprise_id": e, "joined_on": d} for m, e, d in specs)
+    ids = fast_insert(Membership, rows, len(specs))
+    return {spec[0]: pk for spec, pk in zip(specs, ids, strict=True)}
 
 
 def _record_transfers(plan: Plan, opened: dict, by) -> dict[int, int]:
@@ -111,7 +107,7 @@ def _record_transfers(plan: Plan, opened: dict, by) -> dict[int, int]:
         }
         for _row, current, _b, _a, on in plan.transferred
     ]
-    ids = fast_insert(Transfer, rows)
+    ids = fast_insert(Transfer, rows, len(rows))
     return {row["member_id"]: pk for row, pk in zip(rows, ids, strict=True)}
 
 
@@ -130,25 +126,24 @@ def _record_changes(plan, batch, created, opened, closed, transfers) -> None:
             **links,
         }
 
-    rows = [change(Kind.CREATED, row, pk) for row, pk in zip(plan.new, created, strict=True)]
-    rows += [
-        change(Kind.REJOINED, row, current.member["id"], before, after)
-        for row, current, before, after in plan.rejoined
-    ]
-    rows += [
-        change(Kind.UPDATED, row, current.member["id"], before, after)
-        for row, current, before, after in plan.changed
-    ]
-    rows += [
-        change(
-            Kind.TRANSFERRED,
-            row,
-            current.member["id"],
-            before,
-            after,
-            closed_membership_id=closed[current.member["id"]],
-            transfer_id=transfers[current.member["id"]],
-        )
-        for row, current, before, after, _on in plan.transferred
-    ]
-    fast_insert(ImportChange, rows)
+    def rows():
+        for row, pk in zip(plan.new, created, strict=True):
+            yield change(Kind.CREATED, row, pk)
+        for row, current, before, after in plan.rejoined:
+            yield change(Kind.REJOINED, row, current.member["id"], before, after)
+        for row, current, before, after in plan.changed:
+            yield change(Kind.UPDATED, row, current.member["id"], before, after)
+        for row, current, before, after, _on in plan.transferred:
+            member_id = current.member["id"]
+            yield change(
+                Kind.TRANSFERRED,
+                row,
+                member_id,
+                before,
+                after,
+                closed_membership_id=closed[member_id],
+                transfer_id=transfers[member_id],
+            )
+
+    count = len(plan.new) + len(plan.rejoined) + len(plan.changed) + len(plan.transferred)
+    fast_insert(ImportChange, rows(), count)
