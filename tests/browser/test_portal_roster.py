@@ -13,6 +13,7 @@ from django.apps import apps
 from openpyxl import load_workbook
 
 CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 ACME = "北京椿树一号科技有限公司"
 
 pytestmark = [
@@ -100,6 +101,9 @@ def test_a_chair_imports_a_roster_with_a_fault(live_server, street, browser, tmp
 
     page.locator(".counts .kind-new").click()
     page.wait_for_selector("#rows table")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.screenshot(path=str(ARTIFACTS / "roster-preview.png"), full_page=True)
     assert rows[0]["姓名"] in page.locator("#rows").inner_text()
     assert "********" in page.locator("#rows").inner_text()
 
