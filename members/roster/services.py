@@ -4,6 +4,7 @@ Celery), the admin and the `import_roster` command."""
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,8 @@ from .fields import FIELD_LABELS, FIELDS
 from .report import error_report
 from .validate import EnterpriseIndex, RosterRow, RowChecker
 from .write import write_plan
+
+logger = logging.getLogger(__name__)
 
 PROGRESS_EVERY = 5000
 #: Faulty rows kept for the error report; beyond this the file is not a roster.
@@ -333,9 +336,22 @@ def import_batch_check(*, batch_id: int) -> None:
     except FileRejected as rejected:
         _fail(batch, rejected.message)
         return
+    except Exception:
+        # A bug, not the file: the chair gets a sentence, the log the traceback,
+        # and the batch does not stay "checking" for ever.
+        logger.exception("roster check of batch %s failed", batch_id)
+        _fail(batch, _unexpected_message())
+        return
     _store_check(batch, checked)
     batch.state = State.PREVIEWED
     batch.save()
+
+
+def _unexpected_message() -> str:
+    return _(
+        "The file could not be processed because of an unexpected error; nothing was written."
+        " Please tell the street union."
+    )
 
 
 def _fail(batch: ImportBatch, message: str) -> None:
@@ -388,7 +404,12 @@ def import_batch_commit(*, batch_id: int) -> None:
     except (FileRejected, FileNotFoundError, ValueError) as error:
         _fail(batch, getattr(error, "message", _("The uploaded file is no longer there.")))
         return
-    result = roster_commit(checked=checked, batch=batch, by=batch.created_by, with_preview=True)
+    try:
+        result = roster_commit(checked=checked, batch=batch, by=batch.created_by, with_preview=True)
+    except Exception:
+        logger.exception("roster commit of batch %s failed", batch_id)
+        _fail(batch, _unexpected_message())
+        return
     if result.written:
         _discard_file(batch)
     elif batch.state == State.FAILED and checked.errors:

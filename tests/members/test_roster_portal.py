@@ -232,3 +232,20 @@ def test_chairs_never_reach_the_admin(client, alice, uploaded):
     assert response.status_code in (302, 403)
     if response.status_code == 302:
         assert "login" in response["Location"]
+
+
+def test_an_unexpected_error_fails_the_batch_with_a_sentence(
+    client, alice, acme, django_capture_on_commit_callbacks, monkeypatch
+):
+    from members.roster import services
+
+    def broken(**kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(services, "roster_check", broken)
+    client.force_login(alice)
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, samples.xlsx(samples.people(2, [ACME])))
+    batch = ImportBatch.objects.get()
+    assert batch.state == ImportBatch.State.FAILED
+    assert "意外" in batch.message and "a bug" not in batch.message
