@@ -62,7 +62,7 @@ class OpenMembershipInline(ScopedTabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).filter(left_on__isnull=True).select_related("member")
 
-    @admin.display(description=_("name"))
+    @admin.display(description=_("full name"))
     def member_name(self, obj):
         return obj.member.name
 

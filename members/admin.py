@@ -184,7 +184,7 @@ class MembershipAdmin(ScopedModelAdmin):
     autocomplete_fields = ["enterprise"]
     raw_id_fields = ["member"]
 
-    @admin.display(description=_("name"), ordering="member__name")
+    @admin.display(description=_("full name"), ordering="member__name")
     def member_name(self, obj):
         return obj.member.name
 

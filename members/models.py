@@ -82,7 +82,7 @@ class Member(models.Model):
     id_encrypted = models.TextField(_("ID number (encrypted)"), editable=False)
     id_digest = models.CharField(_("ID number digest"), max_length=64, unique=True, editable=False)
     id_masked = models.CharField(_("ID number"), max_length=18, editable=False)
-    name = models.CharField(_("name"), max_length=50, db_index=True)
+    name = models.CharField(_("full name"), max_length=50, db_index=True)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, editable=False)
     birth_date = models.DateField(_("birth date"), editable=False)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
@@ -282,8 +282,12 @@ class JingCardChange(models.Model):
     to_status = models.CharField(_("to"), max_length=16, choices=JingCard.choices)
     changed_on = models.DateField(_("changed on"))
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT,
-        null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
@@ -293,22 +297,31 @@ class JingCardChange(models.Model):
         ordering = ["-changed_on", "-pk"]
 
     def __str__(self):
-        return f"{self.member.name}: {self.get_from_status_display()} → {self.get_to_status_display()}"
+        return (
+            f"{self.member.name}: {self.get_from_status_display()} → {self.get_to_status_display()}"
+        )
 
 
 class InsuranceEnrolment(models.Model):
     """Workers' mutual insurance (职工互助保险), per member per year."""
 
     member = models.ForeignKey(
-        Member, verbose_name=_("member"), on_delete=models.PROTECT, related_name="insurance_enrolments"
+        Member,
+        verbose_name=_("member"),
+        on_delete=models.PROTECT,
+        related_name="insurance_enrolments",
     )
     year = models.PositiveSmallIntegerField(_("year"))
     enrolled_on = models.DateField(_("enrolled on"))
     plan = models.CharField(_("plan"), max_length=100, blank=True)
     premium = models.DecimalField(_("premium"), max_digits=10, decimal_places=2, default=0)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT,
-        null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     class Meta:
@@ -317,11 +330,13 @@ class InsuranceEnrolment(models.Model):
         ordering = ["-year", "member"]
         constraints = [
             models.UniqueConstraint(
-                fields=["member", "year"], name="one_insurance_enrolment_per_year",
+                fields=["member", "year"],
+                name="one_insurance_enrolment_per_year",
                 violation_error_message=_("This member is already enrolled for that year."),
             ),
             models.CheckConstraint(
-                condition=Q(premium__gte=0), name="insurance_premium_not_negative",
+                condition=Q(premium__gte=0),
+                name="insurance_premium_not_negative",
                 violation_error_message=_("The premium cannot be negative."),
             ),
         ]
@@ -334,7 +349,9 @@ class VerificationCampaign(models.Model):
     """A campaign of member-data verification (会员信息核准/采集补录)."""
 
     federation = models.ForeignKey(
-        "enterprises.Federation", verbose_name=_("street federation"), on_delete=models.PROTECT,
+        "enterprises.Federation",
+        verbose_name=_("street federation"),
+        on_delete=models.PROTECT,
         related_name="verification_campaigns",
     )
     name = models.CharField(_("name"), max_length=100)
@@ -354,14 +371,18 @@ class Verification(models.Model):
     """Who verified whose data, when, within a campaign."""
 
     campaign = models.ForeignKey(
-        VerificationCampaign, verbose_name=_("campaign"), on_delete=models.PROTECT,
+        VerificationCampaign,
+        verbose_name=_("campaign"),
+        on_delete=models.PROTECT,
         related_name="verifications",
     )
     member = models.ForeignKey(
         Member, verbose_name=_("member"), on_delete=models.PROTECT, related_name="verifications"
     )
     verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("verified by"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("verified by"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     verified_at = models.DateTimeField(_("verified at"))
@@ -372,7 +393,9 @@ class Verification(models.Model):
         verbose_name_plural = _("verifications")
         ordering = ["-verified_at"]
         constraints = [
-            models.UniqueConstraint(fields=["campaign", "member"], name="one_verification_per_campaign"),
+            models.UniqueConstraint(
+                fields=["campaign", "member"], name="one_verification_per_campaign"
+            ),
         ]
 
     def __str__(self):
