@@ -109,7 +109,21 @@ def zombie_counts(quarter: Quarter, user) -> dict:
     """Flags raised by the end of `quarter`: how many, how many staff found
     still active, how many were resolved out (moved out, deregistered,
     unreachable) by then, and how many are still open at the quarter's end."""
-    flags = _flags_by(quarter, user)
+    return _zombie_counts(_flags_by(quarter, user), quarter)
+
+
+def zombie_counts_for_scope(quarter: Quarter, federation_id: int, community_id=None) -> dict:
+    """The same counts for one scope (a street, or one of its communities),
+    for the snapshot jobs, which run for no user."""
+    flags = ZombieFlag.objects.filter(
+        enterprise__community__federation_id=federation_id, flagged_on__lte=quarter.last_day
+    )
+    if community_id is not None:
+        flags = flags.filter(enterprise__community_id=community_id)
+    return _zombie_counts(flags, quarter)
+
+
+def _zombie_counts(flags, quarter: Quarter) -> dict:
     day = quarter.last_day
     flagged = flags.count()
     done = flags.filter(resolved_on__lte=day)

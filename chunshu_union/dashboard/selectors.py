@@ -189,8 +189,10 @@ def scopes_for(user, federation: Federation, quarter: Quarter, rows: list[dict])
     return list(scopes.values())
 
 
-def zombies(quarter: Quarter, user) -> dict:
-    return dues_selectors.zombie_counts(quarter, user)
+def zombies(scope: Scope) -> dict:
+    """Zombie flags of a scope as its snapshot holds them (computed with the
+    other figures by the jobs, never counted per request)."""
+    return (scope.figures or {}).get("zombies") or {}
 
 
 def trend(scopes: list[Scope], rows: list[dict]) -> dict:

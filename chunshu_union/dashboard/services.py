@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from chunshu_union.quarters import Quarter
-from dues.selectors import quarters_with_data
+from dues.selectors import quarters_with_data, zombie_counts_for_scope
 from enterprises.models import Community, Federation
 from services.selectors import quarter_figures as services_quarter_figures
 
@@ -78,7 +78,11 @@ def quarter_figures_compute(*, federation: Federation, quarter: Quarter) -> list
     snapshots = []
     for community in [None, *communities]:
         community_id = community.pk if community else None
-        figures = {**counts[community_id], "services": services_figures(quarter, community_id)}
+        figures = {
+            **counts[community_id],
+            "services": services_figures(quarter, community_id),
+            "zombies": zombie_counts_for_scope(quarter, federation.pk, community_id),
+        }
         snapshot, _added = quarter_figures_store(
             federation=federation, community=community, quarter=quarter, figures=figures
         )

@@ -76,7 +76,7 @@ def index(request):
     quarter, user = context["quarter"], request.user
     scopes = selectors.scopes_for(user, context["federation"], quarter, context["rate_rows"])
     trend = selectors.trend(scopes, context["rate_rows"])
-    zombies = selectors.zombies(quarter, user)
+    zombies = selectors.zombies(scopes[0])
     context.update(
         scopes=scopes,
         street=scopes[0],
@@ -119,7 +119,7 @@ def community(request, community_id: int):
     scope = next(s for s in scopes if s.community_id == community.pk)
     shown = [scope, scopes[0]]
     trend = selectors.trend(shown, context["rate_rows"])
-    zombie_count = selectors.drilldown(quarter, community, "zombie", request.user).count()
+    zombie_count = selectors.zombies(scope).get("flagged", 0)
     context.update(
         community=community,
         street=scopes[0],
@@ -179,7 +179,7 @@ def export_xlsx(request):
     data = export.dashboard_workbook(
         quarter=quarter,
         scopes=scopes,
-        zombies=selectors.zombies(quarter, user),
+        zombies=selectors.zombies(scopes[0]),
         trend=selectors.trend(scopes, context["rate_rows"]),
     )
     response = HttpResponse(data, content_type=XLSX)
