@@ -120,6 +120,44 @@ def sheet_import_view(model_admin, request, obj, run, *, with_date: bool):
     return TemplateResponse(request, "services/admin/sheet_import.html", context)
 
 
+class SheetImportAdminMixin:
+    """An "import a sheet" page on an object's admin page (a welfare batch's
+    sign-off sheet, an event's sign-in sheet). Subclasses name the permission
+    the import needs and run it in `run_sheet_import`."""
+
+    change_form_template = "services/admin/sheet_change_form.html"
+    sheet_permission: str = ""
+    sheet_with_date = False
+
+    def get_urls(self):
+        opts = self.model._meta
+        return [
+            path(
+                "<int:pk>/import/",
+                self.admin_site.admin_view(self.import_view),
+                name=f"{opts.app_label}_{opts.model_name}_import",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request, pk: int):
+        if not self.has_view_permission(request) or not request.user.has_perm(
+            self.sheet_permission
+        ):
+            raise PermissionDenied
+        obj = get_object_or_404(self.get_queryset(request), pk=pk)
+        return sheet_import_view(
+            self,
+            request,
+            obj,
+            lambda upload, data: self.run_sheet_import(request, obj, upload, data),
+            with_date=self.sheet_with_date,
+        )
+
+    def run_sheet_import(self, request, obj, upload, data):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
 class MemberScopedAdmin(ScopedModelAdmin):
     """Member choices in forms come from the scoped member list."""
 
@@ -598,7 +636,7 @@ class WelfareItemAdmin(ScopedModelAdmin):
 
 
 @admin.register(WelfareBatch)
-class WelfareBatchAdmin(ScopedModelAdmin):
+class WelfareBatchAdmin(SheetImportAdminMixin, ScopedModelAdmin):
     list_display = ["name", "item", "campaign", "received_on", "quantity", "stock", "handed_out"]
     list_filter = ["campaign", "item"]
     search_fields = ["name"]
@@ -624,39 +662,19 @@ class WelfareBatchAdmin(ScopedModelAdmin):
     def handed_out(self, obj):
         return obj.handed_out
 
-    change_form_template = "services/admin/sheet_change_form.html"
+    sheet_permission = "services.add_handout"
+    sheet_with_date = True
 
-    def get_urls(self):
-        return [
-            path(
-                "<int:pk>/import/",
-                self.admin_site.admin_view(self.import_view),
-                name="services_welfarebatch_import",
-            ),
-            *super().get_urls(),
-        ]
-
-    def import_view(self, request, pk: int):
-        if not self.has_view_permission(request) or not request.user.has_perm(
-            "services.add_handout"
-        ):
-            raise PermissionDenied
+    def run_sheet_import(self, request, obj, upload, data):
         from .importing import handout_import
 
-        batch = get_object_or_404(self.get_queryset(request), pk=pk)
-        return sheet_import_view(
-            self,
-            request,
-            batch,
-            lambda upload, data: handout_import(
-                source=upload,
-                filename=upload.name,
-                batch=batch,
-                by=request.user,
-                on=data.get("handed_on"),
-                dry_run=data.get("dry_run", False),
-            ),
-            with_date=True,
+        return handout_import(
+            source=upload,
+            filename=upload.name,
+            batch=obj,
+            by=request.user,
+            on=data.get("handed_on"),
+            dry_run=data.get("dry_run", False),
         )
 
 
@@ -727,7 +745,7 @@ class AttendanceInline(ScopedTabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(ScopedModelAdmin):
+class EventAdmin(SheetImportAdminMixin, ScopedModelAdmin):
     list_display = ["title", "kind", "starts_on", "ends_on", "community", "registered", "attended"]
     list_filter = ["kind", "community", ("starts_on", admin.DateFieldListFilter)]
     search_fields = ["title", "place"]
@@ -756,38 +774,17 @@ class EventAdmin(ScopedModelAdmin):
     def attended(self, obj):
         return obj.n_attended
 
-    change_form_template = "services/admin/sheet_change_form.html"
+    sheet_permission = "services.add_attendance"
 
-    def get_urls(self):
-        return [
-            path(
-                "<int:pk>/import/",
-                self.admin_site.admin_view(self.import_view),
-                name="services_event_import",
-            ),
-            *super().get_urls(),
-        ]
-
-    def import_view(self, request, pk: int):
-        if not self.has_view_permission(request) or not request.user.has_perm(
-            "services.add_attendance"
-        ):
-            raise PermissionDenied
+    def run_sheet_import(self, request, obj, upload, data):
         from .importing import attendance_import
 
-        event = get_object_or_404(self.get_queryset(request), pk=pk)
-        return sheet_import_view(
-            self,
-            request,
-            event,
-            lambda upload, data: attendance_import(
-                source=upload,
-                filename=upload.name,
-                event=event,
-                by=request.user,
-                dry_run=data.get("dry_run", False),
-            ),
-            with_date=False,
+        return attendance_import(
+            source=upload,
+            filename=upload.name,
+            event=obj,
+            by=request.user,
+            dry_run=data.get("dry_run", False),
         )
 
 

@@ -28,28 +28,12 @@ pytestmark = [
 
 
 @pytest.fixture
-def browser_page(transactional_db):
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        context = browser.new_context(
-            viewport={"width": 1366, "height": 900}, accept_downloads=True, locale="zh-CN"
-        )
-        page = context.new_page()
-        yield page
-        context.close()
-        browser.close()
+def browser_page(browser):
+    context = browser.new_context(
+        viewport={"width": 1366, "height": 900}, accept_downloads=True, locale="zh-CN"
+    )
+    yield context.new_page()
+    context.close()
 
 
 def shot(page, name: str, full_page: bool = True) -> Path:

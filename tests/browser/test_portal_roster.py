@@ -5,7 +5,6 @@ report; another chair cannot see that import."""
 
 import importlib
 import io
-import os
 from pathlib import Path
 
 import pytest
@@ -34,26 +33,6 @@ def street(transactional_db, settings, tmp_path):
     EnterpriseFactory(name=ACME, community=community(1))
     user("alice", Role.CHAIR, community(1))
     user("bob", Role.CHAIR, community(2))
-
-
-@pytest.fixture
-def browser(transactional_db):
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        yield chromium
-        chromium.close()
 
 
 def sign_in(browser, live_server, username):
