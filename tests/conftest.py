@@ -75,7 +75,9 @@ def pytest_collection_modifyitems(config, items):
     database is set up for them, where CI has not started one."""
     if os.environ.get("CELERY_LIVE_WORKER"):
         return
-    skip = pytest.mark.skip(reason="needs a real Celery worker: CI starts one for the PostgreSQL + Redis run")
+    skip = pytest.mark.skip(
+        reason="needs a real Celery worker: CI starts one for the PostgreSQL + Redis run"
+    )
     for item in items:
         if "live_celery" in getattr(item, "fixturenames", ()):
             item.add_marker(skip)
@@ -91,7 +93,9 @@ def _street_reference_data(request):
     empties every table, so they are put back for whatever test comes next
     — rather than serialized rollback, which clashes with the content types
     Django recreates after a flush."""
-    uses_db = _DB_FIXTURES & set(request.fixturenames) or request.node.get_closest_marker("django_db")
+    uses_db = _DB_FIXTURES & set(request.fixturenames) or request.node.get_closest_marker(
+        "django_db"
+    )
     if not uses_db:
         yield
         return
