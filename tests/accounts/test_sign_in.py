@@ -33,6 +33,7 @@ def test_pages_are_chinese_even_when_the_browser_asks_for_english(client, sam, a
         "/admin/enterprises/enterprise/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9"
     ).content.decode()
     assert "统一社会信用代码" in page
+    assert "输入以搜索" in page and "Type to search" not in page  # unfold's own words too
 
 
 def test_english_is_available_when_chosen(client, sam, alices_enterprise):
