@@ -60,3 +60,13 @@ def test_the_status_task_on_a_real_worker(live_celery, community1):
             break
         time.sleep(0.2)
     assert enterprise.status == Status.MOVED_OUT
+
+
+def test_the_status_task_is_scheduled_nightly_under_its_real_name(db):
+    from django_celery_beat.models import PeriodicTask
+
+    from chunshu_union.celery import app
+
+    scheduled = PeriodicTask.objects.get(task="enterprises.tasks.refresh_statuses")
+    assert scheduled.enabled and scheduled.crontab.hour == "0"
+    assert refresh_statuses.name in app.tasks
