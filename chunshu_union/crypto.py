@@ -20,7 +20,12 @@ _PREFIX = "v1:"
 
 
 def _key(name: str) -> bytes:
-    value = getattr(settings, name, "")
+    # Read on every call (tests override the settings), parsed once per value.
+    return _parse_key(name, getattr(settings, name, ""))
+
+
+@lru_cache(maxsize=8)
+def _parse_key(name: str, value: str) -> bytes:
     try:
         key = bytes.fromhex(value)
     except ValueError:
