@@ -186,7 +186,6 @@ def _read_workbook(data: bytes, kind: str, max_rows: int) -> Table:
     )
 
 
-_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _CELL_REF = re.compile(r"^([A-Z]+)(\d+)$")
 
 
@@ -219,15 +218,7 @@ def _formula_cells(data: bytes, sheet_name: str) -> set[tuple[int, int]]:
     part = _sheet_part(archive, sheet_name)
     if part is None or part not in archive.NameToInfo:
         return set()
-    found = False
-    tail = b""
-    with archive.open(part) as stream:
-        while chunk := stream.read(1 << 20):
-            if _FORMULA_TAG.search(tail + chunk):
-                found = True
-                break
-            tail = chunk[-16:]
-    if not found:
+    if not _has_formula_tag(archive, part):
         return set()
     cells: set[tuple[int, int]] = set()
     with archive.open(part) as stream:
@@ -242,6 +233,27 @@ def _formula_cells(data: bytes, sheet_name: str) -> set[tuple[int, int]]:
             elif tag == "row":
                 element.clear()
     return cells
+
+
+def _has_formula_tag(archive: zipfile.ZipFile, part: str) -> bool:
+    """Whether the sheet's XML holds an <f> (or <x:f>) element. The rare
+    letter f followed by a delimiter is found first (a fast scan), and only
+    those places are checked for the tag's opening."""
+    tail = b""
+    with archive.open(part) as stream:
+        while chunk := stream.read(1 << 20):
+            text = tail + chunk
+            for candidate in _F_CANDIDATE.finditer(text):
+                start = candidate.start()
+                if _TAG_OPENING.search(text, max(0, start - 40), start):
+                    return True
+            tail = chunk[-48:]
+    return False
+
+
+_F_CANDIDATE = re.compile(rb"f[\s>/]")
+#: What comes right before the f of a formula tag: "<" or "<prefix:".
+_TAG_OPENING = re.compile(rb"<(?:\w+:)?$")
 
 
 def _column_index(letters: str) -> int:
