@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chunshu_union.tabular import FileRejected, RowError, find_header, read_table
+from chunshu_union.tabular.memory import collector_paused
 from chunshu_union.tabular.normalize import cell_text
 from chunshu_union.tabular.reader import read_bytes
 from chunshu_union.tabular.result import ImportResult
@@ -72,6 +73,13 @@ def roster_check(
 ) -> Checked:
     """Read, normalise, validate and diff; write nothing. Raises
     FileRejected for a file that cannot be read at all."""
+    with collector_paused():
+        return _roster_check(
+            source=source, filename=filename, community=community, progress=progress
+        )
+
+
+def _roster_check(*, source, filename, community, progress) -> Checked:
     tick = progress or (lambda stage, n: None)
     data = read_bytes(source)
     sha256 = hashlib.sha256(data).hexdigest()
@@ -175,7 +183,7 @@ def roster_commit(
         return checked.result(written=False)
     today = timezone.localdate()
     try:
-        with transaction.atomic():
+        with transaction.atomic(), collector_paused():
             write_plan(
                 checked.plan,
                 batch=batch,
