@@ -491,6 +491,12 @@ class ImportBatch(models.Model):
     errors = models.JSONField(_("faults"), default=list, blank=True)
     preview = models.JSONField(_("preview"), default=dict, blank=True)
     error_rows = models.JSONField(_("faulty rows as written"), default=dict, blank=True)
+    #: The members and memberships this batch created, as [first, last] id
+    #: ranges (usually one each): one record per new member would double
+    #: the write of a large roster, and undo needs only which rows they are.
+    created_ranges = models.JSONField(
+        _("created records"), default=dict, blank=True, editable=False
+    )
     committed_at = models.DateTimeField(_("imported at"), null=True, blank=True)
     undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
     undone_by = models.ForeignKey(
@@ -518,8 +524,9 @@ class ImportBatch(models.Model):
 
 
 class ImportChange(models.Model):
-    """What one batch did to one member, with the state before, so that the
-    batch can be undone exactly. References are plain (no database
+    """What one batch did to one existing member, with the state before, so
+    that the batch can be undone exactly (the members a batch created are
+    kept as id ranges on the batch instead). References are plain (no database
     constraint) because undoing a creation removes the rows it points to."""
 
     class Kind(models.TextChoices):

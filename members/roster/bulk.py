@@ -12,6 +12,7 @@ import datetime
 import json
 
 from django.db import connection, models
+from django.db.models import Q
 from django.utils import timezone
 
 CHUNK = 5000
@@ -78,16 +79,25 @@ def fast_insert(model, rows, count: int) -> list[int]:
         return []
     columns = _columns(model)
     ids = _new_ids(model, count)
+    # Each row starts as a copy of the defaults; only the values the row
+    # gives are placed, and only the columns that need it are converted.
+    template = [None, *(default for _f, default, _c in columns)]
+    position = {field.attname: i for i, (field, _d, _c) in enumerate(columns, start=1)}
+    required = {field.attname for field, default, _c in columns if default is _REQUIRED}
+    converted = [(i, convert) for i, (_f, _d, convert) in enumerate(columns, start=1) if convert]
     model_name = model.__name__
 
     def matrix():
         for pk, row in zip(ids, rows, strict=True):
-            values = [pk]
-            for field, default, convert in columns:
-                value = row.get(field.attname, default)
-                if value is _REQUIRED:
-                    raise ValueError(f"{model_name}.{field.attname} is required")
-                values.append(convert(value) if convert else value)
+            if not required.issubset(row.keys()):
+                missing = ", ".join(sorted(required - row.keys()))
+                raise ValueError(f"{model_name}: {missing} required")
+            values = template.copy()
+            values[0] = pk
+            for name, value in row.items():
+                values[position[name]] = value
+            for i, convert in converted:
+                values[i] = convert(values[i])
             yield values
 
     names = [model._meta.pk.column, *(f.column for f, _d, _c in columns)]
@@ -130,3 +140,24 @@ def _new_ids(model, count: int) -> list[int]:
         found = cursor.fetchone()
         start = max(top, found[0] if found else 0) + 1
         return list(range(start, start + count))
+
+
+def id_ranges(ids: list[int]) -> list[list[int]]:
+    """Ids as [first, last] runs of consecutive numbers: [3, 4, 5, 9] gives
+    [[3, 5], [9, 9]]. Ids drawn in one go from a sequence are one run."""
+    runs: list[list[int]] = []
+    for pk in ids:
+        if runs and pk == runs[-1][1] + 1:
+            runs[-1][1] = pk
+        else:
+            runs.append([pk, pk])
+    return runs
+
+
+def in_ranges(ranges, field: str = "pk") -> Q:
+    """A filter for the rows whose `field` lies in one of `ranges`; matches
+    nothing for no ranges."""
+    query = Q(pk__in=[])
+    for first, last in ranges:
+        query |= Q(**{f"{field}__range": (first, last)})
+    return query

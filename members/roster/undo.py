@@ -12,14 +12,16 @@ membership removed, the old one reopened), re-joins removed.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import ProtectedError, RestrictedError
+from django.db.models import ProtectedError, Q, RestrictedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..models import ImportBatch, ImportChange, Member, Membership, Transfer
+from .bulk import in_ranges
 
 CHUNK = 5000
 
@@ -35,9 +37,10 @@ def import_batch_undo(*, batch: ImportBatch, by=None) -> ImportBatch:
     if batch.state != ImportBatch.State.COMMITTED:
         raise ValidationError(_("Only an import that was written can be undone."))
     changes = list(batch.changes.all())
-    _refuse_if_depended_on(batch, changes)
+    created = Created.of(batch, changes)
+    _refuse_if_depended_on(batch, changes, created)
     try:
-        _revert(changes)
+        _revert(changes, created)
     except (ProtectedError, RestrictedError):
         raise ValidationError(
             _(
@@ -52,42 +55,67 @@ def import_batch_undo(*, batch: ImportBatch, by=None) -> ImportBatch:
     return batch
 
 
-def _refuse_if_depended_on(batch: ImportBatch, changes: list[ImportChange]) -> None:
-    member_ids = [c.member_id for c in changes]
+@dataclass
+class Created:
+    """Filters for the members and memberships a batch created: its id
+    ranges, and (for batches written before the ranges were kept) its
+    CREATED change records."""
+
+    members: Q
+    memberships: Q
+
+    @classmethod
+    def of(cls, batch: ImportBatch, changes: list[ImportChange]) -> Created:
+        ranges = batch.created_ranges or {}
+        old = [c for c in changes if c.kind == ImportChange.Kind.CREATED]
+        members = in_ranges(ranges.get("members", [])) | Q(pk__in=[c.member_id for c in old])
+        memberships = in_ranges(ranges.get("memberships", [])) | Q(
+            pk__in=[c.opened_membership_id for c in old if c.opened_membership_id]
+        )
+        return cls(members, memberships)
+
+
+def _refuse_if_depended_on(
+    batch: ImportBatch, changes: list[ImportChange], created: Created
+) -> None:
     own_transfers = {c.transfer_id for c in changes if c.transfer_id}
+    touched = [c.member_id for c in changes if c.kind != ImportChange.Kind.CREATED]
     opened = [c.opened_membership_id for c in changes if c.opened_membership_id]
-    for ids in _chunks(member_ids):
-        later = ImportChange.objects.filter(
-            member_id__in=ids,
-            batch__state=ImportBatch.State.COMMITTED,
-            batch__committed_at__gt=batch.committed_at,
-        ).select_related("batch")
-        newer = later.first()
-        if newer:
-            raise ValidationError(
-                _(
-                    "A later import (%(file)s, %(when)s) changed the same members; undo that"
-                    " one first."
-                )
-                % {
-                    "file": newer.batch.filename,
-                    "when": f"{newer.batch.committed_at:%Y-%m-%d %H:%M}",
-                }
-            )
-        moved = Transfer.objects.filter(
-            member_id__in=ids, recorded_at__gt=batch.committed_at
-        ).exclude(pk__in=own_transfers)
-        if moved.exists():
-            raise ValidationError(
-                _("Members of this import have been transferred since; it can no longer be undone.")
-            )
-    for ids in _chunks(opened):
-        ended = Membership.objects.filter(pk__in=ids, left_on__isnull=False)
-        if ended.exists():
-            raise ValidationError(
-                _("Memberships opened by this import have ended since; it can no longer be undone.")
-            )
+    created_ids = Member.objects.filter(created.members).values("pk")
+    for members in [Q(member__in=created_ids), *(Q(member_id__in=ids) for ids in _chunks(touched))]:
+        _refuse_if_changed_later(batch, members, own_transfers)
+    ended = Q(left_on__isnull=False)
+    if Membership.objects.filter(created.memberships, ended).exists() or any(
+        Membership.objects.filter(ended, pk__in=ids).exists() for ids in _chunks(opened)
+    ):
+        raise ValidationError(
+            _("Memberships opened by this import have ended since; it can no longer be undone.")
+        )
     _refuse_if_edited(changes)
+
+
+def _refuse_if_changed_later(batch: ImportBatch, members: Q, own_transfers: set) -> None:
+    later = ImportChange.objects.filter(
+        members,
+        batch__state=ImportBatch.State.COMMITTED,
+        batch__committed_at__gt=batch.committed_at,
+    ).select_related("batch")
+    newer = later.first()
+    if newer:
+        raise ValidationError(
+            _("A later import (%(file)s, %(when)s) changed the same members; undo that one first.")
+            % {
+                "file": newer.batch.filename,
+                "when": f"{newer.batch.committed_at:%Y-%m-%d %H:%M}",
+            }
+        )
+    moved = Transfer.objects.filter(members, recorded_at__gt=batch.committed_at).exclude(
+        pk__in=own_transfers
+    )
+    if moved.exists():
+        raise ValidationError(
+            _("Members of this import have been transferred since; it can no longer be undone.")
+        )
 
 
 def _refuse_if_edited(changes: list[ImportChange]) -> None:
@@ -109,20 +137,18 @@ def _refuse_if_edited(changes: list[ImportChange]) -> None:
                 )
 
 
-def _revert(changes: list[ImportChange]) -> None:
-    Kind = ImportChange.Kind
+def _revert(changes: list[ImportChange], created: Created) -> None:
     transfers = [c.transfer_id for c in changes if c.transfer_id]
     opened = [c.opened_membership_id for c in changes if c.opened_membership_id]
     closed = [c.closed_membership_id for c in changes if c.closed_membership_id]
-    created = [c.member_id for c in changes if c.kind == Kind.CREATED]
     for ids in _chunks(transfers):
         Transfer.objects.filter(pk__in=ids).delete()
+    Membership.objects.filter(created.memberships).delete()
     for ids in _chunks(opened):
         Membership.objects.filter(pk__in=ids).delete()
     for ids in _chunks(closed):
         Membership.objects.filter(pk__in=ids).update(left_on=None)
-    for ids in _chunks(created):
-        Member.objects.filter(pk__in=ids).delete()
+    Member.objects.filter(created.members).delete()
     _restore_fields([c for c in changes if c.before])
 
 

@@ -12,7 +12,7 @@ from chunshu_union import crypto
 
 from ..id_numbers import facts, mask
 from ..models import ImportChange, Member, Membership, Transfer
-from .bulk import fast_insert
+from .bulk import fast_insert, id_ranges
 from .diff import Plan
 
 BATCH = 2000
@@ -27,7 +27,11 @@ def write_plan(plan: Plan, *, batch, by, today: datetime.date, progress=None) ->
     opened = _open_memberships(plan, created, today)
     tick(len(created) + len(plan.rejoined) + len(plan.transferred) + len(plan.changed))
     transfers = _record_transfers(plan, opened, by)
-    _record_changes(plan, batch, created, opened, closed, transfers)
+    _record_changes(plan, batch, opened, closed, transfers)
+    batch.created_ranges = {
+        "members": id_ranges(created),
+        "memberships": id_ranges([opened[pk] for pk in created]),
+    }
 
 
 def _create_members(plan: Plan) -> list[int]:
@@ -111,7 +115,9 @@ def _record_transfers(plan: Plan, opened: dict, by) -> dict[int, int]:
     return {row["member_id"]: pk for row, pk in zip(rows, ids, strict=True)}
 
 
-def _record_changes(plan, batch, created, opened, closed, transfers) -> None:
+def _record_changes(plan, batch, opened, closed, transfers) -> None:
+    """One ImportChange per existing member the batch touched (new members
+    are recorded as id ranges on the batch)."""
     Kind = ImportChange.Kind
 
     def change(kind, row, member_id, before=None, after=None, **links):
@@ -127,8 +133,6 @@ def _record_changes(plan, batch, created, opened, closed, transfers) -> None:
         }
 
     def rows():
-        for row, pk in zip(plan.new, created, strict=True):
-            yield change(Kind.CREATED, row, pk)
         for row, current, before, after in plan.rejoined:
             yield change(Kind.REJOINED, row, current.member["id"], before, after)
         for row, current, before, after in plan.changed:
@@ -145,5 +149,5 @@ def _record_changes(plan, batch, created, opened, closed, transfers) -> None:
                 transfer_id=transfers[member_id],
             )
 
-    count = len(plan.new) + len(plan.rejoined) + len(plan.changed) + len(plan.transferred)
+    count = len(plan.rejoined) + len(plan.changed) + len(plan.transferred)
     fast_insert(ImportChange, rows(), count)

@@ -407,6 +407,81 @@ def test_undo_refused_while_a_later_import_depends_on_it(acme, beta, community1)
     assert Member.objects.count() == 0
 
 
+def test_id_ranges():
+    from members.roster.bulk import id_ranges
+
+    assert id_ranges([]) == []
+    assert id_ranges([3, 4, 5, 9, 11, 12]) == [[3, 5], [9, 9], [11, 12]]
+
+
+def test_new_members_are_recorded_as_id_ranges_not_one_change_each(acme, community1):
+    _r, batch = run(samples.xlsx(samples.people(30, [ACME])), community1)
+    members = sorted(Member.objects.values_list("pk", flat=True))
+    memberships = sorted(Membership.objects.values_list("pk", flat=True))
+    assert batch.created_ranges == {
+        "members": [[members[0], members[-1]]],
+        "memberships": [[memberships[0], memberships[-1]]],
+    }
+    assert members == list(range(members[0], members[-1] + 1))
+    assert batch.changes.count() == 0
+
+
+def test_undo_removes_only_the_members_the_batch_created(acme, community1):
+    from members.roster.undo import import_batch_undo
+
+    rows = samples.people(6, [ACME])
+    _r, first = run(samples.xlsx(rows[:3]), community1)
+    _r, second = run(samples.xlsx(rows), community1)  # three more, three unchanged
+    kept = {m.pk for m in Member.objects.all()} - {
+        pk
+        for first_pk, last_pk in second.created_ranges["members"]
+        for pk in range(first_pk, last_pk + 1)
+    }
+    import_batch_undo(batch=second)
+    assert set(Member.objects.values_list("pk", flat=True)) == kept and len(kept) == 3
+    assert Membership.objects.count() == 3
+
+
+def test_undo_refused_once_a_created_member_was_transferred_since(acme, beta, community1):
+    from django.core.exceptions import ValidationError
+
+    from members.roster.undo import import_batch_undo
+
+    _r, batch = run(samples.xlsx(samples.people(2, [ACME])), community1)
+    member = Member.objects.order_by("pk").first()
+    old = member.open_membership()
+    with time_machine.travel(datetime.datetime.now() + datetime.timedelta(minutes=5)):
+        old.left_on = datetime.date.today()
+        old.save(update_fields=["left_on"])
+        new = Membership.objects.create(member=member, enterprise=beta, joined_on=old.left_on)
+        Transfer.objects.create(
+            member=member, from_membership=old, to_membership=new, transferred_on=old.left_on
+        )
+    with pytest.raises(ValidationError):
+        import_batch_undo(batch=batch)
+    assert Member.objects.count() == 2
+
+
+def test_undo_of_a_batch_recorded_before_the_ranges(acme, community1):
+    """Batches written before the ranges were kept list each new member as
+    a CREATED change: undo still removes them."""
+    from members.roster.undo import import_batch_undo
+
+    _r, batch = run(samples.xlsx(samples.people(2, [ACME])), community1)
+    for member in Member.objects.all():
+        ImportChange.objects.create(
+            batch=batch,
+            kind=ImportChange.Kind.CREATED,
+            row=1,
+            member=member,
+            opened_membership=member.open_membership(),
+        )
+    ImportBatch.objects.filter(pk=batch.pk).update(created_ranges={})
+    batch.refresh_from_db()
+    import_batch_undo(batch=batch)
+    assert Member.objects.count() == 0 and Membership.objects.count() == 0
+
+
 def test_undo_refused_when_a_member_was_edited_since(acme, community1):
     from django.core.exceptions import ValidationError
 
