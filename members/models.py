@@ -80,9 +80,12 @@ class Member(models.Model):
     """A person, identified by the resident ID number."""
 
     id_encrypted = models.TextField(_("ID number (encrypted)"), editable=False)
-    id_digest = models.CharField(_("ID number digest"), max_length=64, unique=True, editable=False)
+    # Unique through Meta.constraints: a unique=True CharField would also get
+    # a varchar_pattern_ops index on PostgreSQL, for LIKE searches no one
+    # makes on a digest, costing every insert (the same for name below).
+    id_digest = models.CharField(_("ID number digest"), max_length=64, editable=False)
     id_masked = models.CharField(_("ID number"), max_length=18, editable=False)
-    name = models.CharField(_("full name"), max_length=50, db_index=True)
+    name = models.CharField(_("full name"), max_length=50)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, editable=False)
     birth_date = models.DateField(_("birth date"), editable=False)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
@@ -118,6 +121,14 @@ class Member(models.Model):
         verbose_name = _("member")
         verbose_name_plural = _("members")
         ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["id_digest"],
+                name="member_id_digest_unique",
+                violation_error_message=_("A member with this ID number already exists."),
+            )
+        ]
+        indexes = [models.Index(fields=["name"], name="member_name_idx")]
 
     def __str__(self):
         return f"{self.name} ({self.id_masked})"
@@ -167,6 +178,7 @@ class Membership(models.Model):
         verbose_name=_("enterprise"),
         on_delete=models.PROTECT,
         related_name="memberships",
+        db_index=False,  # the (enterprise, left_on) index below serves it
     )
     joined_on = models.DateField(_("joined on"))
     left_on = models.DateField(_("left on"), null=True, blank=True)

@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('members', '0004_member_full_name'),
+        ("members", "0004_member_full_name"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='importbatch',
-            name='created_ranges',
-            field=models.JSONField(blank=True, default=dict, editable=False, verbose_name='created records'),
+            model_name="importbatch",
+            name="created_ranges",
+            field=models.JSONField(
+                blank=True, default=dict, editable=False, verbose_name="created records"
+            ),
         ),
     ]
