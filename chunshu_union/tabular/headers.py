@@ -55,6 +55,12 @@ class Header:
         return self.titles.get(name, name)
 
     def records(self, table: Table, *, after: Iterator | None = None) -> Iterator[Record]:
+        for number, cells in self.data_rows(table, after=after):
+            yield self.record(number, cells)
+
+    def data_rows(self, table: Table, *, after: Iterator | None = None) -> Iterator[tuple]:
+        """(row number, cells) of the rows below the header that hold data:
+        blank lines, 合计 rows and notes are left out."""
         rows = after if after is not None else table.rows()
         for number, cells in rows:
             if number <= self.row:
@@ -64,11 +70,14 @@ class Header:
                 continue
             if first.startswith(_SKIP_PREFIXES) or first.startswith(_NOTE_PREFIXES):
                 continue
-            values = {
-                name: (cells[index] if index < len(cells) else None)
-                for name, index in self.columns.items()
-            }
-            yield Record(row=number, values=values, raw=list(cells))
+            yield number, cells
+
+    def record(self, number: int, cells: list) -> Record:
+        width = len(cells)
+        values = {
+            name: (cells[index] if index < width else None) for name, index in self.columns.items()
+        }
+        return Record(row=number, values=values, raw=list(cells))
 
 
 def _first_text(cells) -> str:

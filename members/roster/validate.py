@@ -116,6 +116,40 @@ def _plainly_valid(number: str, today: datetime.date) -> bool:
     return number[17] == "10X98765432"[total % 11]
 
 
+def _id_text(raw) -> str:
+    return clean_text(raw).upper().replace(" ", "")
+
+
+def _phone(raw):
+    """(phone, fault message or None)."""
+    if type(raw) is str and len(raw) == 11 and _MOBILE.match(raw):
+        return raw, None  # the usual case, already clean
+    return _parsed(parse_phone, raw)
+
+
+_WEIGHTS_OF_ZERO = ord("0") * sum(_WEIGHTS)
+
+
+def _fast_valid(number: str, births: dict, today: datetime.date) -> bool:
+    """_plainly_valid for ASCII numbers, faster (the bytes' codes for the
+    digits, each birth date checked once): for the many rows of a file;
+    anything else is left to _plainly_valid and id_number_error."""
+    if len(number) != 18 or not number.isascii() or not _ID_SHAPE.fullmatch(number):
+        return False
+    born = number[6:14]
+    fine = births.get(born)
+    if fine is None:
+        try:
+            day = datetime.date(int(born[:4]), int(born[4:6]), int(born[6:]))
+        except ValueError:
+            day = None
+        fine = births[born] = day is not None and day.year >= 1900 and day <= today
+    if not fine:
+        return False
+    total = sum(map(operator.mul, number.encode(), _WEIGHTS)) - _WEIGHTS_OF_ZERO
+    return number[17] == "10X98765432"[total % 11]
+
+
 def _parsed(parse, raw):
     try:
         return parse(raw), None
@@ -169,6 +203,14 @@ def _year_month(raw):
     except ValueError as error:
         return None, str(error)
     return ((day.year, day.month) if day else None), None
+
+
+def _mark(slow: bytearray, column: list, values: set) -> None:
+    """Send the rows holding any of `values` to check()."""
+    if values:
+        for i, raw in enumerate(column):
+            if raw in values:
+                slow[i] = 1
 
 
 def _flag(raw):
@@ -241,6 +283,156 @@ class RowChecker:
             return None, faults, digest
         return RosterRow(row, number, digest, name, enterprise["id"], joined_on, values), [], digest
 
+    def check_rows(self, rows: list[tuple[int, list]]) -> list[tuple]:
+        """Check many rows at once. For each (row number, cells): (the
+        Record or None, the clean row or None, its faults, the digest).
+
+        Each column is looked at whole and each distinct value parsed once,
+        by the parsers `check` uses. A row whose every value is plainly
+        valid becomes a RosterRow here; any other (a fault, a formula, the
+        same person twice, anything unusual) goes through `check`, which
+        finds and explains its faults exactly as for a single row."""
+        count = len(rows)
+        slow = bytearray(count)  # 1: the row goes through check()
+        columns = {name: self._column(rows, name) for name in self.header.columns}
+        if self.formula_cells:
+            formula_rows = {number for number, _col in self.formula_cells}
+            for i, (number, _cells) in enumerate(rows):
+                if number in formula_rows:
+                    slow[i] = 1
+        for name in (*_TEXT_FIELDS, "phone"):
+            if name in columns:
+                # A formula-like cell starts with one of these (cheap to test).
+                suspect = {
+                    v for v in set(columns[name]) if type(v) is str and v[:1] in _SUSPECT_START
+                }
+                _mark(slow, columns[name], {v for v in suspect if _looks_like_formula(v)})
+        numbers, digests = self._numbers(columns["id_number"], slow)
+        names = self._distinct(columns["name"], clean_name)
+        _mark(slow, columns["name"], {raw for raw, name in names.items() if not name})
+        enterprises = self._enterprises(rows, columns, slow)
+        phones = self._distinct(columns["phone"], _phone) if "phone" in columns else None
+        if phones:
+            _mark(slow, columns["phone"], {raw for raw, (_p, problem) in phones.items() if problem})
+        coded = []
+        for name, parse in _CODED:
+            if name in columns:
+                parsed = self._distinct(
+                    columns[name], lambda raw, n=name, p=parse: self._memo(n, raw, p)
+                )
+                _mark(
+                    slow, columns[name], {raw for raw, (_v, problem) in parsed.items() if problem}
+                )
+                coded.append((name, columns[name], parsed))
+        joined = self._joined_on(columns, slow)
+        self._against_ids(columns, numbers, slow)
+        results = []
+        for i, (number, cells) in enumerate(rows):
+            if slow[i]:
+                record = self.header.record(number, cells)
+                row, faults, digest = self.check(record)
+                results.append((record, row, faults, digest))
+                continue
+            name = names[columns["name"][i]]
+            values = {"name": name}
+            if phones and (phone := phones[columns["phone"][i]][0]):
+                values["phone"] = phone
+            for field_name, column, parsed in coded:
+                value = parsed[column[i]][0]
+                if value is not None and value != "":
+                    values[field_name] = value
+            digest = digests[i]
+            self.seen[digest] = number
+            row = RosterRow(number, numbers[i], digest, name, enterprises[i], joined[i], values)
+            results.append((None, row, [], digest))
+        return results
+
+    def _column(self, rows, name: str) -> list:
+        index = self.header.columns[name]
+        return [cells[index] if index < len(cells) else None for _number, cells in rows]
+
+    def _distinct(self, column: list, parse) -> dict:
+        return {raw: parse(raw) for raw in set(column)}
+
+    def _numbers(self, column: list, slow: bytearray) -> tuple[list, list]:
+        """The ID numbers and their digests; a number not plainly valid, or
+        the same person twice (in this chunk or before it), is for check()."""
+        numbers: list = [None] * len(column)
+        digests: list = [None] * len(column)
+        counts: dict[str, int] = {}
+        births = self.memos.setdefault("births", {})
+        for i, raw in enumerate(column):
+            if slow[i] or type(raw) is not str:
+                slow[i] = 1
+                continue
+            number = _id_text(raw)
+            if not _fast_valid(number, births, self.today):
+                slow[i] = 1
+                continue
+            numbers[i] = number
+            digests[i] = digest = crypto.digest(number)
+            counts[digest] = counts.get(digest, 0) + 1
+        twice = {d for d, n in counts.items() if n > 1} | (counts.keys() & self.seen.keys())
+        if twice:
+            for i, digest in enumerate(digests):
+                if digest in twice:
+                    slow[i] = 1
+        return numbers, digests
+
+    def _enterprises(self, rows, columns: dict, slow: bytearray) -> list:
+        """Each row's enterprise id (None where check() must explain)."""
+        none = [None] * len(rows)
+        keys = list(
+            zip(columns.get("credit_code", none), columns.get("enterprise", none), strict=True)
+        )
+        found = self._distinct(
+            keys, lambda key: self._memo("enterprise", key, lambda k: self._find_enterprise(*k))
+        )
+        ids = []
+        for i, key in enumerate(keys):
+            enterprise, _column, problem = found[key]
+            if problem:
+                slow[i] = 1
+                ids.append(None)
+            else:
+                ids.append(enterprise["id"])
+        return ids
+
+    def _joined_on(self, columns: dict, slow: bytearray) -> list:
+        if "joined_on" not in columns:
+            return [None] * len(slow)
+        column = columns["joined_on"]
+        days = self._distinct(
+            column, lambda raw: self._memo("joined_on", raw, lambda r: _parsed(parse_date, r))
+        )
+        _mark(
+            slow,
+            column,
+            {raw for raw, (day, problem) in days.items() if problem or (day and day > self.today)},
+        )
+        return [days[raw][0] for raw in column]
+
+    def _against_ids(self, columns: dict, numbers: list, slow: bytearray) -> None:
+        """Sex and birth month that contradict the number: for check()."""
+        if "sex" in columns:
+            sexes = self._distinct(columns["sex"], lambda raw: self._memo("sex", raw, _sex))
+            for i, raw in enumerate(columns["sex"]):
+                sex, text = sexes[raw]
+                if text and not slow[i]:
+                    if sex is None or sex != ("M" if int(numbers[i][16]) % 2 else "F"):
+                        slow[i] = 1
+        if "birth" in columns:
+            months = self._distinct(
+                columns["birth"], lambda raw: self._memo("birth", raw, _year_month)
+            )
+            for i, raw in enumerate(columns["birth"]):
+                month, problem = months[raw]
+                if slow[i] or not (month or problem):
+                    continue
+                number = numbers[i]
+                if problem or month != (int(number[6:10]), int(number[10:12])):
+                    slow[i] = 1
+
     def _formula_fields(self, record) -> set[str]:
         hits = set()
         if any(type(c) is str and c[:1] in _SUSPECT_START for c in record.raw):
@@ -274,7 +466,7 @@ class RowChecker:
                 ),
             )
             return "", None
-        number = clean_text(raw).upper().replace(" ", "")
+        number = _id_text(raw)
         if not number:
             fault("id_number", _("The ID number is missing."))
             return "", None
@@ -380,11 +572,7 @@ class RowChecker:
 
     def _coded(self, record, values, fault, skip) -> None:
         if self.has.get("phone") and "phone" not in skip:
-            raw = record["phone"]
-            if type(raw) is str and len(raw) == 11 and _MOBILE.match(raw):
-                phone, problem = raw, None  # the usual case, already clean
-            else:
-                phone, problem = _parsed(parse_phone, raw)
+            phone, problem = _phone(record["phone"])
             if problem:
                 fault("phone", problem)
             elif phone:

@@ -141,6 +141,79 @@ def test_excel_dates_are_read_as_dates(acme, community1):
     assert Membership.objects.get().joined_on == datetime.date(2014, 7, 9)
 
 
+# --- the column-wise check agrees with the row-by-row one -------------------------------
+
+
+def _checker(data, community):
+    from django.utils import timezone
+
+    from chunshu_union.tabular import find_header, read_table
+    from members.roster.fields import FIELDS
+    from members.roster.validate import EnterpriseIndex, RowChecker
+
+    table = read_table(data, "roster.xlsx")
+    header, after = find_header(table, FIELDS)
+    checker = RowChecker(
+        header, EnterpriseIndex.load(community), table.formula_cells, timezone.localdate()
+    )
+    return checker, header, list(header.data_rows(table, after=after))
+
+
+def test_check_rows_gives_what_check_gives_row_by_row(acme, elsewhere, community1):
+    """check_rows takes the plainly valid rows the fast way and sends the
+    rest to check(): the outcome must be exactly check()'s for every row."""
+    good = samples.people(40, [ACME])
+    other_sex = {"男": "女", "女": "男"}
+    future = (datetime.date.today() + datetime.timedelta(days=3)).isoformat()
+    rows = [
+        *good[:10],
+        {**good[3], "联系电话": "13911112222"},  # the same person again
+        {**good[10], "姓名": " 张  三 "},  # cleaned, not a fault
+        {**good[11], "性别": other_sex[good[11]["性别"]]},
+        {**good[12], "出生日期": "1901.1"},
+        {**good[13], "身份证号": good[13]["身份证号"][:17] + "0"},
+        {**good[14], "身份证号": good[14]["身份证号"].lower()},
+        {**good[15], "入会日期": future},
+        {**good[16], "所在企业": elsewhere.name},
+        {**good[17], "民族": "火星族"},
+        {**good[18], "联系电话": "+86 139-1111-3333"},
+        {**good[19], "姓名": "=1+1"},
+        {**good[20], "文化程度": "=A1"},
+        {**good[21], "是否劳模": "也许"},
+        {**good[22], "身份证号": "１１" + good[22]["身份证号"][2:]},  # full-width digits
+        *good[23:],
+    ]
+    data = samples.xlsx(rows)
+    fast, header, cells = _checker(data, community1)
+    slow, _header, _cells = _checker(data, community1)
+    together = fast.check_rows(cells)
+    one_by_one = [slow.check(header.record(number, row)) for number, row in cells]
+    assert [(r, f, d) for _rec, r, f, d in together] == one_by_one
+    assert sum(1 for _rec, r, _f, _d in together if r is None) == 10
+    # and the plainly valid rows did take the fast way (no Record built)
+    assert sum(1 for rec, _r, _f, _d in together if rec is None) >= len(good) - 15
+    assert fast.seen == slow.seen
+
+
+def test_fast_id_check_agrees_with_the_plain_one():
+    import random
+
+    from members.roster.validate import _fast_valid, _plainly_valid
+
+    today = datetime.date.today()
+    numbers = [samples.id_number_for(n) for n in range(2000)]
+    rnd = random.Random(4)
+    for number in numbers[:1000]:
+        at = rnd.randrange(18)
+        numbers.append(number[:at] + rnd.choice("0123456789X") + number[at + 1 :])
+    numbers += ["11010120990101001X", "110101189912310012", "١١0101199001010011"]
+    births = {}
+    assert [_fast_valid(n, births, today) for n in numbers] == [
+        _plainly_valid(n, today) for n in numbers
+    ]
+    assert 0 < sum(not _plainly_valid(n, today) for n in numbers) < 1000
+
+
 # --- faults: row as Excel shows it, column as written, a Chinese sentence ---------------
 
 
