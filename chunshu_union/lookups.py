@@ -20,7 +20,21 @@ class AnyOf(Lookup):
         if connection.vendor != "postgresql":
             return compiler.compile(In(self.lhs, values))
         lhs, lhs_params = self.process_lhs(compiler, connection)
+        joined = _joined(values)
+        if joined is not None:
+            return f"{lhs} = ANY(string_to_array(%s, ','))", [*lhs_params, joined]
         return f"{lhs} = ANY(%s)", [*lhs_params, values]
+
+
+def _joined(values: list) -> str | None:
+    """Strings without commas as one comma-separated string. Django binds
+    parameters on the client, and psycopg quotes one long string several
+    times faster than it writes an array literal of 100,000 elements
+    (0.14 s against 0.8 s for 100,000 digests)."""
+    if not values or not all(type(value) is str for value in values):
+        return None
+    joined = ",".join(values)
+    return joined if joined.count(",") == len(values) - 1 else None
 
 
 #: How many values one AnyOf may carry: all of them on PostgreSQL, a chunk

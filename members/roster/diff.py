@@ -52,6 +52,7 @@ def existing_members(digests: list[str]) -> dict[str, Existing]:
     for start in range(0, len(digests), step):
         rows = (
             Member.objects.filter(AnyOf(F("id_digest"), digests[start : start + step]))
+            .order_by()  # not the model's ordering by name: a sort of 100,000 rows for nothing
             .annotate(
                 open=FilteredRelation("memberships", condition=Q(memberships__left_on__isnull=True))
             )
@@ -118,19 +119,20 @@ def _leaving(rows: list[RosterRow], listed: set[str]) -> list[dict]:
     enterprise_ids = {r.enterprise_id for r in rows}
     if not enterprise_ids:
         return []
-    memberships = (
-        Membership.objects.filter(enterprise_id__in=enterprise_ids, left_on__isnull=True)
-        .values(
-            "id",
-            "member_id",
-            "member__id_digest",
-            "member__name",
-            "member__id_masked",
-            "enterprise__name",
-            "joined_on",
-        )
-        .order_by("enterprise__name", "member__name")
-    )
+    memberships = Membership.objects.filter(enterprise_id__in=enterprise_ids, left_on__isnull=True)
+    if connection.vendor == "postgresql":
+        # Only those the file does not list: usually a handful of rows, not
+        # everyone (SQLite cannot take the whole list; Python filters there).
+        memberships = memberships.filter(~Q(AnyOf(F("member__id_digest"), list(listed))))
+    memberships = memberships.values(
+        "id",
+        "member_id",
+        "member__id_digest",
+        "member__name",
+        "member__id_masked",
+        "enterprise__name",
+        "joined_on",
+    ).order_by("enterprise__name", "member__name")
     return [
         {
             "membership_id": m["id"],
