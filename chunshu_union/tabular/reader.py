@@ -179,7 +179,8 @@ def _read_workbook(data: bytes, kind: str, max_rows: int) -> Table:
     for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or []:
         if r0 == r1 and c1 > c0:
             merged.add(r0 + 1)
-    rows = ((start_row + i + 1, list(row)) for i, row in enumerate(sheet.iter_rows()))
+    # calamine gives each row as a new list, as wide as the sheet
+    rows = ((start_row + i + 1, row) for i, row in enumerate(sheet.iter_rows()))
     formulas = _formula_cells(data, sheet.name) if kind == "xlsx" else set()
     return Table(
         kind=kind, height=sheet.height, _rows=rows, merged_title_rows=merged, formula_cells=formulas

@@ -117,7 +117,10 @@ def _plainly_valid(number: str, today: datetime.date) -> bool:
 
 
 def _id_text(raw) -> str:
-    return clean_text(raw).upper().replace(" ", "")
+    text = clean_text(raw)
+    if text.isdigit() or (text[-1:] == "X" and text[:-1].isdigit()):
+        return text  # the usual case: nothing to change, no copy kept per row
+    return text.upper().replace(" ", "")
 
 
 def _phone(raw):
@@ -293,8 +296,10 @@ class RowChecker:
         same person twice, anything unusual) goes through `check`, which
         finds and explains its faults exactly as for a single row."""
         count = len(rows)
+        if not count:
+            return []
         slow = bytearray(count)  # 1: the row goes through check()
-        columns = {name: self._column(rows, name) for name in self.header.columns}
+        columns = self._columns(rows)
         if self.formula_cells:
             formula_rows = {number for number, _col in self.formula_cells}
             for i, (number, _cells) in enumerate(rows):
@@ -347,9 +352,19 @@ class RowChecker:
             results.append((None, row, [], digest))
         return results
 
-    def _column(self, rows, name: str) -> list:
-        index = self.header.columns[name]
-        return [cells[index] if index < len(cells) else None for _number, cells in rows]
+    def _columns(self, rows) -> dict[str, list]:
+        """The mapped columns of the rows, field name → values (None past
+        the end of a short row)."""
+        names = list(self.header.columns)
+        indices = [self.header.columns[name] for name in names]
+        width = max(indices) + 1
+        pick = operator.itemgetter(*indices, width - 1)  # two at least: always a tuple
+        padding = [None] * width
+        picked = [
+            pick(cells) if len(cells) >= width else pick([*cells, *padding])
+            for _number, cells in rows
+        ]
+        return dict(zip(names, map(list, zip(*picked, strict=True)), strict=False))
 
     def _distinct(self, column: list, parse) -> dict:
         return {raw: parse(raw) for raw in set(column)}

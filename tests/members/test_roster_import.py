@@ -195,6 +195,19 @@ def test_check_rows_gives_what_check_gives_row_by_row(acme, elsewhere, community
     assert fast.seen == slow.seen
 
 
+def test_short_csv_rows_read_as_blank_cells(acme, community1):
+    """A CSV line may stop before the last columns: they are blank."""
+    row = samples.person_row(1, ACME)
+    cut = ",".join(str(v) for v in list(row.values())[:5])  # stops after 所在企业
+    other = samples.person_row(2, ACME)
+    data = (
+        ",".join(row) + "\n" + cut + "\n" + ",".join(str(v) for v in other.values()) + "\n"
+    ).encode()
+    result, _batch = run(data, community1, name="roster.csv")
+    assert result.errors == [] and result.created == 2
+    assert Member.objects.get(name=row["姓名"]).phone == ""
+
+
 def test_fast_id_check_agrees_with_the_plain_one():
     import random
 
