@@ -11,11 +11,13 @@ from __future__ import annotations
 import csv
 import io
 import re
+import struct
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import olefile
 import python_calamine
 from defusedxml import ElementTree as DefusedET
 from django.conf import settings
@@ -181,7 +183,10 @@ def _read_workbook(data: bytes, kind: str, max_rows: int) -> Table:
             merged.add(r0 + 1)
     # calamine gives each row as a new list, as wide as the sheet
     rows = ((start_row + i + 1, row) for i, row in enumerate(sheet.iter_rows()))
-    formulas = _formula_cells(data, sheet.name) if kind == "xlsx" else set()
+    if kind == "xlsx":
+        formulas = _formula_cells(data, sheet.name)
+    else:
+        formulas = _xls_formula_cells(data, sheet.name)
     return Table(
         kind=kind, height=sheet.height, _rows=rows, merged_title_rows=merged, formula_cells=formulas
     )
@@ -255,6 +260,49 @@ def _has_formula_tag(archive: zipfile.ZipFile, part: str) -> bool:
 _F_CANDIDATE = re.compile(rb"f[\s>/]")
 #: What comes right before the f of a formula tag: "<" or "<prefix:".
 _TAG_OPENING = re.compile(rb"<(?:\w+:)?$")
+
+
+_BIFF_FORMULA, _BIFF_BOUNDSHEET, _BIFF_EOF = 0x0006, 0x0085, 0x000A
+
+
+def _xls_formula_cells(data: bytes, sheet_name: str) -> set[tuple[int, int]]:
+    """Cells of an .xls sheet stored as formulas (calamine gives their cached
+    values). The sheet's BIFF records are walked for FORMULA records: the
+    workbook stream's BOUNDSHEET records give where each sheet begins."""
+    try:
+        with olefile.OleFileIO(io.BytesIO(data)) as ole:
+            name = "Workbook" if ole.exists("Workbook") else "Book"
+            stream = ole.openstream(name).read()
+    except Exception:  # calamine has read the file: at worst, no formulas are known
+        return set()
+    sheets = []  # (name, offset of its BOF), in the workbook's order
+    for record, at, size in _biff_records(stream, 0):
+        if record == _BIFF_BOUNDSHEET and size >= 8:
+            offset, count, flags = struct.unpack_from("<I2xBB", stream, at)
+            raw = stream[at + 8 : at + 8 + count * (2 if flags & 1 else 1)]
+            sheets.append((raw.decode("utf-16-le" if flags & 1 else "latin-1", "replace"), offset))
+        elif record == _BIFF_EOF:
+            break
+    offset = next((o for n, o in sheets if n == sheet_name), None)
+    if offset is None:
+        return set()
+    cells = set()
+    for record, at, size in _biff_records(stream, offset):
+        if record == _BIFF_FORMULA and size >= 4:
+            row, column = struct.unpack_from("<HH", stream, at)
+            cells.add((row + 1, column))
+        elif record == _BIFF_EOF:
+            break
+    return cells
+
+
+def _biff_records(stream: bytes, position: int):
+    """(record type, where its data starts, its length) from `position`."""
+    end = len(stream)
+    while position + 4 <= end:
+        record, size = struct.unpack_from("<HH", stream, position)
+        yield record, position + 4, size
+        position += 4 + size
 
 
 def _column_index(letters: str) -> int:
