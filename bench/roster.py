@@ -45,6 +45,16 @@ def django_setup(db: str) -> None:
 
 
 def peak_mb() -> float:
+    """This process's peak resident memory. On Linux, VmHWM: ru_maxrss
+    carries over from the parent through fork and exec, so a step run after
+    the parent generated a large file would report the parent's peak."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     import resource
 
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
