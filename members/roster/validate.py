@@ -24,8 +24,11 @@ from chunshu_union.tabular.normalize import (
 )
 
 from ..id_numbers import id_number_error
+from ..models import Member
 from .fields import EDUCATIONS, ETHNICITIES, POLITICAL, SEX_LABELS, SEXES
 
+#: The longest name the member table holds.
+NAME_MAX = Member._meta.get_field("name").max_length
 _SCIENTIFIC = re.compile(r"^\d+(\.\d+)?E\+?\d+$")
 _YEAR_MONTH = re.compile(r"^(\d{4})[.\-/年](\d{1,2})月?$|^(\d{4})(\d{2})$")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -274,6 +277,12 @@ class RowChecker:
         name = clean_name(record["name"])
         if not name and "name" not in formula_fields:
             fault("name", _("The name is missing."))
+        elif len(name) > NAME_MAX:
+            fault(
+                "name",
+                _("The name has %(n)d characters; at most %(max)d fit. Is it a name?")
+                % {"n": len(name), "max": NAME_MAX},
+            )
         enterprise = self._enterprise(record, fault, formula_fields)
         values = {"name": name}
         self._coded(record, values, fault, formula_fields)
@@ -314,7 +323,11 @@ class RowChecker:
                 _mark(slow, columns[name], {v for v in suspect if _looks_like_formula(v)})
         numbers, digests = self._numbers(columns["id_number"], slow)
         names = self._distinct(columns["name"], clean_name)
-        _mark(slow, columns["name"], {raw for raw, name in names.items() if not name})
+        _mark(
+            slow,
+            columns["name"],
+            {raw for raw, name in names.items() if not name or len(name) > NAME_MAX},
+        )
         enterprises = self._enterprises(rows, columns, slow)
         phones = self._distinct(columns["phone"], _phone) if "phone" in columns else None
         if phones:

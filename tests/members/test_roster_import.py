@@ -181,6 +181,7 @@ def test_check_rows_gives_what_check_gives_row_by_row(acme, elsewhere, community
         {**good[20], "文化程度": "=A1"},
         {**good[21], "是否劳模": "也许"},
         {**good[22], "身份证号": "１１" + good[22]["身份证号"][2:]},  # full-width digits
+        samples.person_row(99, ACME, 姓名="张三" * 30),  # longer than a name can be
         *good[23:],
     ]
     data = samples.xlsx(rows)
@@ -189,7 +190,7 @@ def test_check_rows_gives_what_check_gives_row_by_row(acme, elsewhere, community
     together = fast.check_rows(cells)
     one_by_one = [slow.check(header.record(number, row)) for number, row in cells]
     assert [(r, f, d) for _rec, r, f, d in together] == one_by_one
-    assert sum(1 for _rec, r, _f, _d in together if r is None) == 10
+    assert sum(1 for _rec, r, _f, _d in together if r is None) == 11
     # and the plainly valid rows did take the fast way (no Record built)
     assert sum(1 for rec, _r, _f, _d in together if rec is None) >= len(good) - 15
     assert fast.seen == slow.seen
@@ -310,6 +311,12 @@ def test_future_join_date_missing_name_bad_phone(acme, community1):
     found = one_fault(rows, community1)
     assert [(r, c) for r, c, _m in found] == [(4, "入会日期"), (5, "姓名"), (6, "联系电话")]
     assert all(message for _r, _c, message in found)
+
+
+def test_a_name_too_long_for_a_name(acme, community1):
+    found = one_fault([samples.person_row(1, ACME, 姓名="张三" * 30)], community1)
+    assert [(r, c) for r, c, _m in found] == [(4, "姓名")]
+    assert "60" in found[0][2] and "50" in found[0][2]
 
 
 def test_formula_typed_as_text_and_stored_as_formula(acme, community1):
