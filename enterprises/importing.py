@@ -88,6 +88,17 @@ class _RowParser:
         }
         if not values["name"]:
             fault("name", _("The enterprise name is missing."))
+        for column, text, longest in (
+            ("name", values["name"], _max_length(Enterprise, "name")),
+            ("union_chair", values["union_chair"], _max_length(Enterprise, "union_chair")),
+            ("building", values["building_name"], _max_length(Building, "name")),
+        ):
+            if len(text) > longest:
+                fault(
+                    column,
+                    _("The text has %(n)d characters; at most %(max)d fit.")
+                    % {"n": len(text), "max": longest},
+                )
         self._check_code(values["credit_code"], record.row, fault)
         if values["community"] is None:
             fault(
@@ -120,6 +131,10 @@ class _RowParser:
             )
         else:
             self.seen[code] = row
+
+
+def _max_length(model, field: str) -> int:
+    return model._meta.get_field(field).max_length
 
 
 def _formula_message() -> str:

@@ -112,6 +112,17 @@ def test_every_fault_is_reported_with_excel_row_and_column_and_nothing_is_writte
     assert all(any("\u4e00" <= ch <= "\u9fff" for ch in e["message"]) for e in result["errors"])
 
 
+def test_text_longer_than_the_column_is_a_fault_not_a_database_error(db, tmp_path):
+    body = rows(2)
+    body[0][0] = "北京" + "很长" * 100 + "有限公司"
+    body[1][6] = "王" * 51
+    code, result = run(xlsx(tmp_path / "long.xlsx", body))
+    assert code == 1 and Enterprise.objects.count() == 0
+    faults = [(e["row"], e["column"]) for e in result["errors"]]
+    assert faults == [(4, "企业名称"), (5, "工会主席")]
+    assert "200" in result["errors"][0]["message"] and "50" in result["errors"][1]["message"]
+
+
 def test_dry_run_reports_without_writing(db, tmp_path):
     code, result = run(xlsx(tmp_path / "e.xlsx", rows()), "--dry-run")
     assert code == 0 and result["created"] == 3
