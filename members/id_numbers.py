@@ -52,7 +52,17 @@ def id_number_error(value: str) -> str | None:
 def facts(value: str) -> IdFacts:
     """Birth date and sex read from a valid number."""
     birth = datetime.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
-    return IdFacts(birth_date=birth, sex=MALE if int(value[16]) % 2 else FEMALE)
+    return IdFacts(birth_date=birth, sex=sex_of(value))
+
+
+def sex_of(value: str) -> str:
+    """The 17th digit: odd for men, even for women."""
+    return MALE if int(value[16]) % 2 else FEMALE
+
+
+def birth_month_of(value: str) -> tuple[int, int]:
+    """(year, month) of birth, from digits 7 to 12."""
+    return int(value[6:10]), int(value[10:12])
 
 
 def validate_id_number(value: str) -> None:

@@ -23,7 +23,7 @@ from chunshu_union.tabular.normalize import (
     parse_phone,
 )
 
-from ..id_numbers import id_number_error
+from ..id_numbers import CHECK, WEIGHTS, birth_month_of, id_number_error, sex_of
 from ..models import Member
 from .fields import EDUCATIONS, ETHNICITIES, POLITICAL, SEX_LABELS, SEXES
 
@@ -101,22 +101,35 @@ def _looks_like_formula(raw) -> bool:
 
 _MOBILE = re.compile(r"1[3-9]\d{9}")
 _ID_SHAPE = re.compile(r"\d{17}[\dX]")
-_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 
-def _plainly_valid(number: str, today: datetime.date) -> bool:
+def _plainly_valid(number: str, today: datetime.date, births: dict | None = None) -> bool:
     """The same rules as id_numbers.id_number_error, quickly, for the
-    common case; a number failing here is explained by id_number_error."""
+    common case; a number failing here is explained by id_number_error.
+    `births` remembers which birth dates (digits 7-14) are possible, for the
+    many numbers of one file."""
     if len(number) != 18 or not _ID_SHAPE.fullmatch(number):
         return False
-    try:
-        birth = datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
-    except ValueError:
+    born = number[6:14]
+    fine = births.get(born) if births is not None else None
+    if fine is None:
+        try:
+            day = datetime.date(int(born[:4]), int(born[4:6]), int(born[6:]))
+        except ValueError:
+            day = None
+        fine = day is not None and day.year >= 1900 and day <= today
+        if births is not None:
+            births[born] = fine
+    if not fine:
         return False
-    if birth.year < 1900 or birth > today:
-        return False
-    total = sum(map(operator.mul, map(int, number[:17]), _WEIGHTS))
-    return number[17] == "10X98765432"[total % 11]
+    if number.isascii():  # the digits' character codes: no int() for each
+        total = sum(map(operator.mul, number.encode(), WEIGHTS)) - _WEIGHTS_OF_ZERO
+    else:
+        total = sum(map(operator.mul, map(int, number[:17]), WEIGHTS))
+    return number[17] == CHECK[total % 11]
+
+
+_WEIGHTS_OF_ZERO = ord("0") * sum(WEIGHTS)
 
 
 def _id_text(raw) -> str:
@@ -131,29 +144,6 @@ def _phone(raw):
     if type(raw) is str and len(raw) == 11 and _MOBILE.match(raw):
         return raw, None  # the usual case, already clean
     return _parsed(parse_phone, raw)
-
-
-_WEIGHTS_OF_ZERO = ord("0") * sum(_WEIGHTS)
-
-
-def _fast_valid(number: str, births: dict, today: datetime.date) -> bool:
-    """_plainly_valid for ASCII numbers, faster (the bytes' codes for the
-    digits, each birth date checked once): for the many rows of a file;
-    anything else is left to _plainly_valid and id_number_error."""
-    if len(number) != 18 or not number.isascii() or not _ID_SHAPE.fullmatch(number):
-        return False
-    born = number[6:14]
-    fine = births.get(born)
-    if fine is None:
-        try:
-            day = datetime.date(int(born[:4]), int(born[4:6]), int(born[6:]))
-        except ValueError:
-            day = None
-        fine = births[born] = day is not None and day.year >= 1900 and day <= today
-    if not fine:
-        return False
-    total = sum(map(operator.mul, number.encode(), _WEIGHTS)) - _WEIGHTS_OF_ZERO
-    return number[17] == "10X98765432"[total % 11]
 
 
 def _parsed(parse, raw):
@@ -394,7 +384,7 @@ class RowChecker:
                 slow[i] = 1
                 continue
             number = _id_text(raw)
-            if not _fast_valid(number, births, self.today):
+            if not _plainly_valid(number, self.today, births):
                 slow[i] = 1
                 continue
             numbers[i] = number
@@ -447,7 +437,7 @@ class RowChecker:
             for i, raw in enumerate(columns["sex"]):
                 sex, text = sexes[raw]
                 if text and not slow[i]:
-                    if sex is None or sex != ("M" if int(numbers[i][16]) % 2 else "F"):
+                    if sex is None or sex != sex_of(numbers[i]):
                         slow[i] = 1
         if "birth" in columns:
             months = self._distinct(
@@ -457,8 +447,7 @@ class RowChecker:
                 month, problem = months[raw]
                 if slow[i] or not (month or problem):
                     continue
-                number = numbers[i]
-                if problem or month != (int(number[6:10]), int(number[10:12])):
+                if problem or month != birth_month_of(numbers[i]):
                     slow[i] = 1
 
     def _formula_fields(self, record) -> set[str]:
@@ -620,7 +609,7 @@ class RowChecker:
         if self.has.get("sex"):
             sex, text = self._memo("sex", record["sex"], _sex)
             if text:
-                implied = "M" if int(number[16]) % 2 else "F"
+                implied = sex_of(number)
                 if sex is None:
                     fault("sex", _("Sex should be 男 or 女, not “%(value)s”.") % {"value": text})
                 elif sex != implied:
@@ -636,7 +625,7 @@ class RowChecker:
             month, problem = self._memo("birth", record["birth"], _year_month)
             if problem:
                 fault("birth", problem)
-            implied = (int(number[6:10]), int(number[10:12]))
+            implied = birth_month_of(number)
             if month and month != implied:
                 fault(
                     "birth",
