@@ -37,7 +37,7 @@ def _joined(values: list) -> str | None:
     return joined if joined.count(",") == len(values) - 1 else None
 
 
-#: How many values one AnyOf may carry: all of them on PostgreSQL, a chunk
-#: elsewhere (SQLite allows 32,766 parameters per statement).
 def chunk_size(connection, total: int, other: int = 5000) -> int:
+    """How many values one AnyOf may carry: all of them on PostgreSQL, a
+    chunk elsewhere (SQLite allows 32,766 parameters per statement)."""
     return max(total, 1) if connection.vendor == "postgresql" else other

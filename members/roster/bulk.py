@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import json
 import re
+from itertools import islice
 
 from django.db import connection, models
 from django.db.models import Q
@@ -172,3 +173,10 @@ def in_ranges(ranges, field: str = "pk") -> Q:
     for first, last in ranges:
         query |= Q(**{f"{field}__range": (first, last)})
     return query
+
+
+def batched(iterable, size: int):
+    """Lists of `size` items (itertools.batched, which Python 3.11 lacks)."""
+    iterator = iter(iterable)
+    while chunk := list(islice(iterator, size)):
+        yield chunk

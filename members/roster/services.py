@@ -7,7 +7,6 @@ import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from itertools import islice
 from pathlib import Path
 
 from django.core.cache import cache
@@ -24,6 +23,7 @@ from chunshu_union.tabular.result import ImportResult
 
 from ..id_numbers import mask, mask_phone
 from ..models import ImportBatch
+from .bulk import batched
 from .diff import Plan, plan_roster
 from .fields import FIELD_LABELS, FIELDS
 from .report import error_report
@@ -122,13 +122,6 @@ def _roster_check(*, source, filename, community, progress) -> Checked:
         plan=plan,
         enterprise_names=names,
     )
-
-
-def batched(iterable, size: int):
-    """Lists of `size` items (itertools.batched, which Python 3.11 lacks)."""
-    iterator = iter(iterable)
-    while chunk := list(islice(iterator, size)):
-        yield chunk
 
 
 def _faulty_row(record, faults: list[RowError], header) -> dict:

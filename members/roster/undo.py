@@ -21,14 +21,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..models import ImportBatch, ImportChange, Member, Membership, Transfer
-from .bulk import in_ranges
+from .bulk import batched, in_ranges
 
 CHUNK = 5000
-
-
-def _chunks(ids: list):
-    for start in range(0, len(ids), CHUNK):
-        yield ids[start : start + CHUNK]
 
 
 @transaction.atomic
@@ -82,11 +77,14 @@ def _refuse_if_depended_on(
     touched = [c.member_id for c in changes if c.kind != ImportChange.Kind.CREATED]
     opened = [c.opened_membership_id for c in changes if c.opened_membership_id]
     created_ids = Member.objects.filter(created.members).values("pk")
-    for members in [Q(member__in=created_ids), *(Q(member_id__in=ids) for ids in _chunks(touched))]:
+    for members in [
+        Q(member__in=created_ids),
+        *(Q(member_id__in=ids) for ids in batched(touched, CHUNK)),
+    ]:
         _refuse_if_changed_later(batch, members, own_transfers)
     ended = Q(left_on__isnull=False)
     if Membership.objects.filter(created.memberships, ended).exists() or any(
-        Membership.objects.filter(ended, pk__in=ids).exists() for ids in _chunks(opened)
+        Membership.objects.filter(ended, pk__in=ids).exists() for ids in batched(opened, CHUNK)
     ):
         raise ValidationError(
             _("Memberships opened by this import have ended since; it can no longer be undone.")
@@ -124,7 +122,7 @@ def _refuse_if_edited(changes: list[ImportChange]) -> None:
     touched = [c for c in changes if c.after]
     by_id = {c.member_id: c for c in touched}
     names = sorted({name for c in touched for name in c.after})
-    for ids in _chunks(list(by_id)):
+    for ids in batched(by_id, CHUNK):
         for current in Member.objects.filter(pk__in=ids).values("pk", "name", *names):
             change = by_id[current["pk"]]
             if any(current[name] != value for name, value in change.after.items()):
@@ -141,12 +139,12 @@ def _revert(changes: list[ImportChange], created: Created) -> None:
     transfers = [c.transfer_id for c in changes if c.transfer_id]
     opened = [c.opened_membership_id for c in changes if c.opened_membership_id]
     closed = [c.closed_membership_id for c in changes if c.closed_membership_id]
-    for ids in _chunks(transfers):
+    for ids in batched(transfers, CHUNK):
         Transfer.objects.filter(pk__in=ids).delete()
     Membership.objects.filter(created.memberships).delete()
-    for ids in _chunks(opened):
+    for ids in batched(opened, CHUNK):
         Membership.objects.filter(pk__in=ids).delete()
-    for ids in _chunks(closed):
+    for ids in batched(closed, CHUNK):
         Membership.objects.filter(pk__in=ids).update(left_on=None)
     Member.objects.filter(created.members).delete()
     _restore_fields([c for c in changes if c.before])
