@@ -111,6 +111,9 @@ class Member(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        # Most members are never verified: the partial index below holds only
+        # those who are (a full one would hold a NULL for every imported row).
+        db_index=False,
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -128,7 +131,14 @@ class Member(models.Model):
                 violation_error_message=_("A member with this ID number already exists."),
             )
         ]
-        indexes = [models.Index(fields=["name"], name="member_name_idx")]
+        indexes = [
+            models.Index(fields=["name"], name="member_name_idx"),
+            models.Index(
+                fields=["verified_by"],
+                name="member_verified_by_idx",
+                condition=Q(verified_by__isnull=False),
+            ),
+        ]
 
     def __str__(self):
         return f"{self.name} ({self.id_masked})"

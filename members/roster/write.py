@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from chunshu_union import crypto
 
-from ..id_numbers import facts, mask
+from ..id_numbers import facts, mask, sex_of
 from ..models import ImportChange, Member, Membership, Transfer
 from .bulk import fast_insert, id_ranges
 from .diff import Plan
@@ -35,25 +35,32 @@ def write_plan(plan: Plan, *, batch, by, today: datetime.date, progress=None) ->
 
 
 def _create_members(plan: Plan) -> list[int]:
-    # Birth date and sex depend on digits 7-14 and 17 only: many people share them.
-    known: dict[str, object] = {}
+    # Birth date and sex are read from the number: the date from digits 7-14,
+    # which many people share (each distinct one is parsed once), the sex
+    # from the 17th digit's parity.
+    born_on: dict[str, datetime.date] = {}
 
     def rows():
-        sealed = crypto.encrypt_many(row.id_number for row in plan.new)
+        sealed = crypto.encrypt_many([row.id_number for row in plan.new])
         for row, id_encrypted in zip(plan.new, sealed, strict=True):
             number = row.id_number
-            key = number[6:14] + number[16]
-            born = known.get(key) or known.setdefault(key, facts(number))
+            digits = number[6:14]
+            birth = born_on.get(digits)
+            if birth is None:
+                birth = born_on[digits] = facts(number).birth_date
             yield {
                 **row.values,
                 "id_encrypted": id_encrypted,
                 "id_digest": row.digest,
                 "id_masked": mask(number),
-                "sex": born.sex,
-                "birth_date": born.birth_date,
+                "sex": _SEX_OF_DIGIT[number[16]],
+                "birth_date": birth,
             }
 
     return fast_insert(Member, rows(), len(plan.new))
+
+
+_SEX_OF_DIGIT = {str(d): sex_of(f"{'0' * 16}{d}0") for d in range(10)}
 
 
 def _update_members(plan: Plan) -> None:
