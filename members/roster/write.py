@@ -35,9 +35,8 @@ def write_plan(plan: Plan, *, batch, by, today: datetime.date, progress=None) ->
 
 
 def _create_members(plan: Plan) -> list[int]:
-    # Birth date and sex are read from the number: the date from digits 7-14,
-    # which many people share (each distinct one is parsed once), the sex
-    # from the 17th digit's parity.
+    # The birth date depends on digits 7-14 only, which many people share:
+    # each distinct one is parsed once.
     born_on: dict[str, datetime.date] = {}
 
     def rows():
@@ -53,14 +52,11 @@ def _create_members(plan: Plan) -> list[int]:
                 "id_encrypted": id_encrypted,
                 "id_digest": row.digest,
                 "id_masked": mask(number),
-                "sex": _SEX_OF_DIGIT[number[16]],
+                "sex": sex_of(number),
                 "birth_date": birth,
             }
 
     return fast_insert(Member, rows(), len(plan.new))
-
-
-_SEX_OF_DIGIT = {str(d): sex_of(f"{'0' * 16}{d}0") for d in range(10)}
 
 
 def _update_members(plan: Plan) -> None:
