@@ -3,13 +3,12 @@ with unions, and each enterprise's dated status history."""
 
 import datetime
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
-from chunshu_union import access
+from chunshu_union import access, model_fields
 
 from .credit_codes import validate_credit_code
 
@@ -241,14 +240,7 @@ class EnterpriseStatus(models.Model):
     effective_on = models.DateField(_("effective on"))
     reason = models.TextField(_("reason"), blank=True)
     evidence = models.TextField(_("evidence"), blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recorded by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    recorded_by = model_fields.recorded_by()
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     objects = EnterpriseStatusQuerySet.as_manager()

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from chunshu_union import access, crypto
+from chunshu_union import access, crypto, model_fields
 
 from . import id_numbers
 
@@ -259,14 +259,7 @@ class Transfer(models.Model):
         blank=True,
         help_text=_("The union outside the street the member came from or went to."),
     )
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recorded by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    recorded_by = model_fields.recorded_by()
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     objects = TransferQuerySet.as_manager()
@@ -303,14 +296,7 @@ class JingCardChange(models.Model):
     from_status = models.CharField(_("from"), max_length=16, choices=JingCard.choices)
     to_status = models.CharField(_("to"), max_length=16, choices=JingCard.choices)
     changed_on = models.DateField(_("changed on"))
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recorded by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    recorded_by = model_fields.recorded_by()
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     class Meta:
@@ -337,14 +323,7 @@ class InsuranceEnrolment(models.Model):
     enrolled_on = models.DateField(_("enrolled on"))
     plan = models.CharField(_("plan"), max_length=100, blank=True)
     premium = models.DecimalField(_("premium"), max_digits=10, decimal_places=2, default=0)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recorded by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    recorded_by = model_fields.recorded_by()
 
     class Meta:
         verbose_name = _("insurance enrolment")

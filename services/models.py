@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from chunshu_union import access
+from chunshu_union import access, model_fields
 
 
 def _by_community(qs, user, path="community"):
@@ -117,14 +117,7 @@ class Visit(models.Model):
         related_name="visits",
     )
     summary = models.TextField(_("summary"), blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recorded by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    recorded_by = model_fields.recorded_by()
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     objects = VisitQuerySet.as_manager()
@@ -481,14 +474,7 @@ class Handout(models.Model):
     )
     quantity = models.PositiveIntegerField(_("quantity"), default=1)
     handed_on = models.DateField(_("handed out on"), db_index=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recorded by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    recorded_by = model_fields.recorded_by()
 
     objects = HandoutQuerySet.as_manager()
 
