@@ -34,3 +34,11 @@ def test_a_changed_key_is_used_at_once():
     assert changed != before
     assert changed == hmac.new(b"\xab" * 32, NUMBER.encode(), hashlib.sha256).hexdigest()
     assert crypto.digest(NUMBER) == before
+
+
+def test_the_digester_gives_digest_for_each_number_and_follows_the_key():
+    numbers = [NUMBER, "110101199003077777", NUMBER]
+    assert [crypto.digester()(n) for n in numbers] == [crypto.digest(n) for n in numbers]
+    with override_settings(ID_NUMBER_HMAC_KEY="ab" * 32):
+        digest = crypto.digester()
+    assert digest(NUMBER) == hmac.new(b"\xab" * 32, NUMBER.encode(), hashlib.sha256).hexdigest()

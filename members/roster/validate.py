@@ -23,7 +23,7 @@ from chunshu_union.tabular.normalize import (
     parse_phone,
 )
 
-from ..id_numbers import CHECK, WEIGHTS, birth_month_of, id_number_error, sex_of
+from ..id_numbers import CHECK, MALE, WEIGHTS, birth_month_of, id_number_error, sex_of
 from ..models import Member
 from .fields import EDUCATIONS, ETHNICITIES, POLITICAL, SEX_LABELS, SEXES
 
@@ -130,9 +130,13 @@ def _plainly_valid(number: str, today: datetime.date, births: dict | None = None
 
 
 _WEIGHTS_OF_ZERO = ord("0") * sum(WEIGHTS)
+_ODD_DIGITS = frozenset("13579")
+_LAST_DIGITS = frozenset("0123456789X")
 
 
 def _id_text(raw) -> str:
+    if type(raw) is str and raw.isascii() and raw[:-1].isdigit() and raw[-1:] in _LAST_DIGITS:
+        return raw  # the usual case, as typed: ASCII digits, nothing to clean
     text = clean_text(raw)
     if text.isdigit() or (text[-1:] == "X" and text[:-1].isdigit()):
         return text  # the usual case: nothing to change, no copy kept per row
@@ -334,6 +338,17 @@ class RowChecker:
                 coded.append((name, columns[name], parsed))
         joined = self._joined_on(columns, slow)
         self._against_ids(columns, numbers, slow)
+        # The coded columns repeat a few combinations down a long file: the
+        # values each combination sets are worked out once.
+        combos = list(zip(*(c for _n, c, _p in coded), strict=True)) if coded else None
+        sets = {}
+        if combos is not None:
+            for combo in set(combos):
+                sets[combo] = {
+                    field_name: value
+                    for (field_name, _c, parsed), raw in zip(coded, combo, strict=True)
+                    if (value := parsed[raw][0]) is not None and value != ""
+                }
         results = []
         for i, (number, cells) in enumerate(rows):
             if slow[i]:
@@ -345,10 +360,8 @@ class RowChecker:
             values = {"name": name}
             if phones and (phone := phones[columns["phone"][i]][0]):
                 values["phone"] = phone
-            for field_name, column, parsed in coded:
-                value = parsed[column[i]][0]
-                if value is not None and value != "":
-                    values[field_name] = value
+            if combos is not None:
+                values.update(sets[combos[i]])
             digest = digests[i]
             self.seen[digest] = number
             row = RosterRow(number, numbers[i], digest, name, enterprises[i], joined[i], values)
@@ -379,6 +392,7 @@ class RowChecker:
         digests: list = [None] * len(column)
         counts: dict[str, int] = {}
         births = self.memos.setdefault("births", {})
+        digest_of = crypto.digester()
         for i, raw in enumerate(column):
             if slow[i] or type(raw) is not str:
                 slow[i] = 1
@@ -388,7 +402,7 @@ class RowChecker:
                 slow[i] = 1
                 continue
             numbers[i] = number
-            digests[i] = digest = crypto.digest(number)
+            digests[i] = digest = digest_of(number)
             counts[digest] = counts.get(digest, 0) + 1
         twice = {d for d, n in counts.items() if n > 1} | (counts.keys() & self.seen.keys())
         if twice:
@@ -437,17 +451,25 @@ class RowChecker:
             for i, raw in enumerate(columns["sex"]):
                 sex, text = sexes[raw]
                 if text and not slow[i]:
-                    if sex is None or sex != sex_of(numbers[i]):
+                    # sex_of(), without a call per row: the 17th digit is odd for men
+                    if sex is None or (sex == MALE) != (numbers[i][16] in _ODD_DIGITS):
                         slow[i] = 1
         if "birth" in columns:
-            months = self._distinct(
-                columns["birth"], lambda raw: self._memo("birth", raw, _year_month)
-            )
-            for i, raw in enumerate(columns["birth"]):
-                month, problem = months[raw]
-                if slow[i] or not (month or problem):
+            # Each distinct birth cell as the number would write its month
+            # (digits 7-12): "" for an empty cell, None for one check() must
+            # explain. Kept across chunks, so each row compares two strings.
+            digits = self.memos.setdefault("birth_digits", {})
+            column = columns["birth"]
+            if len(digits) > 100_000:
+                digits.clear()
+            for raw in set(column) - digits.keys():
+                month, problem = self._memo("birth", raw, _year_month)
+                digits[raw] = None if problem else f"{month[0]:04d}{month[1]:02d}" if month else ""
+            for i, raw in enumerate(column):
+                expected = digits[raw]
+                if expected == "" or slow[i]:
                     continue
-                if problem or month != birth_month_of(numbers[i]):
+                if expected is None or numbers[i][6:12] != expected:
                     slow[i] = 1
 
     def _formula_fields(self, record) -> set[str]:

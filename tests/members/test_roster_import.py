@@ -182,7 +182,10 @@ def test_check_rows_gives_what_check_gives_row_by_row(acme, elsewhere, community
         {**good[21], "是否劳模": "也许"},
         {**good[22], "身份证号": "１１" + good[22]["身份证号"][2:]},  # full-width digits
         samples.person_row(99, ACME, 姓名="张三" * 30),  # longer than a name can be
-        *good[23:],
+        {**good[23], "出生日期": ""},  # no birth month to compare
+        {**good[24], "身份证号": " " + good[24]["身份证号"]},  # cleaned, not a fault
+        {**good[25], "民族": "", "文化程度": "", "是否农民工": ""},  # fields left empty
+        *good[26:],
     ]
     data = samples.xlsx(rows)
     fast, header, cells = _checker(data, community1)
