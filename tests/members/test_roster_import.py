@@ -532,6 +532,18 @@ def test_id_ranges():
     assert id_ranges([3, 4, 5, 9, 11, 12]) == [[3, 5], [9, 9], [11, 12]]
 
 
+def test_fast_insert_refuses_rows_missing_a_required_column(acme):
+    from django.db import transaction
+
+    from members.roster.bulk import fast_insert
+
+    with pytest.raises(ValueError, match="birth_date"), transaction.atomic():
+        fast_insert(Member, [("张三",)], 1, fields=("name",))
+    with pytest.raises(ValueError, match="member_id"), transaction.atomic():
+        fast_insert(Membership, [{"enterprise_id": acme.pk}], 1)
+    assert not Member.objects.exists() and not Membership.objects.exists()
+
+
 def test_new_members_are_recorded_as_id_ranges_not_one_change_each(acme, community1):
     _r, batch = run(samples.xlsx(samples.people(30, [ACME])), community1)
     members = sorted(Member.objects.values_list("pk", flat=True))
@@ -542,6 +554,32 @@ def test_new_members_are_recorded_as_id_ranges_not_one_change_each(acme, communi
     }
     assert members == list(range(members[0], members[-1] + 1))
     assert batch.changes.count() == 0
+
+
+def test_new_members_written_in_digest_order_keep_their_own_rows(acme, beta, community1):
+    """New members go out in the order of their digests (for the index):
+    each must still get its own row's data, membership and join date."""
+    from chunshu_union import crypto
+
+    rows = [
+        samples.person_row(i, (ACME, BETA)[i % 2], 入会日期=f"201{i % 10}-0{1 + i % 9}-1{i % 10}")
+        for i in range(25)
+    ]
+    rows[3]["联系电话"] = ""  # a field left empty takes the member's default
+    _r, batch = run(samples.xlsx(rows), community1)
+    members = {m.id_digest: m for m in Member.objects.all()}
+    assert [m.pk for m in sorted(members.values(), key=lambda m: m.id_digest)] == sorted(
+        m.pk for m in members.values()
+    )
+    for row in rows:
+        member = members[crypto.digest(row["身份证号"])]
+        assert (member.name, member.phone) == (row["姓名"], row["联系电话"])
+        assert member.birth_date.isoformat() == row["出生日期"]
+        assert crypto.decrypt(member.id_encrypted) == row["身份证号"]
+        membership = member.memberships.get()
+        assert membership.enterprise.name == row["所在企业"]
+        assert membership.joined_on.isoformat() == row["入会日期"]
+    assert len(batch.created_ranges["members"]) == 1
 
 
 def test_undo_removes_only_the_members_the_batch_created(acme, community1):
