@@ -89,15 +89,20 @@ def fast_insert(model, rows, count: int, *, fields: tuple[str, ...] = ()) -> lis
     if fields:
         given = {name: i for i, name in enumerate(fields)}
         columns.sort(key=lambda column: given.get(column[0].attname, len(fields)))
-        tail = [default for field, default, _c in columns[len(fields) :]]
-        if _REQUIRED in tail:
-            missing = [f.attname for f, d, _c in columns[len(fields) :] if d is _REQUIRED]
-            raise ValueError(f"{model.__name__}: {', '.join(missing)} required")
+    required = {field.attname for field, default, _c in columns if default is _REQUIRED}
+    if fields and not required.issubset(fields):
+        raise ValueError(f"{model.__name__}: {', '.join(sorted(required - set(fields)))} required")
+    # The defaults are the same for every row: converted once, here.
+    defaults = [
+        default if convert is None or default is _REQUIRED else convert(default)
+        for _f, default, convert in columns
+    ]
     ids = _new_ids(model, count)
-    converted = [(i, convert) for i, (_f, _d, convert) in enumerate(columns, start=1) if convert]
 
     def matrix():
         if fields:
+            tail = defaults[len(fields) :]
+            converted = [(i, c) for i, (_f, _d, c) in enumerate(columns[: len(fields)], 1) if c]
             for pk, row in zip(ids, rows, strict=True):
                 values = [pk, *row, *tail]
                 for i, convert in converted:
@@ -105,10 +110,10 @@ def fast_insert(model, rows, count: int, *, fields: tuple[str, ...] = ()) -> lis
                 yield values
             return
         # Each row starts as a copy of the defaults; only the values the row
-        # gives are placed, and only the columns that need it are converted.
-        template = [None, *(default for _f, default, _c in columns)]
+        # gives are placed, and converted where the column needs it.
+        template = [None, *defaults]
         position = {field.attname: i for i, (field, _d, _c) in enumerate(columns, start=1)}
-        required = {field.attname for field, default, _c in columns if default is _REQUIRED}
+        convert_at = {field.attname: c for field, _d, c in columns if c}
         for pk, row in zip(ids, rows, strict=True):
             if not required.issubset(row.keys()):
                 missing = ", ".join(sorted(required - row.keys()))
@@ -116,9 +121,8 @@ def fast_insert(model, rows, count: int, *, fields: tuple[str, ...] = ()) -> lis
             values = template.copy()
             values[0] = pk
             for name, value in row.items():
-                values[position[name]] = value
-            for i, convert in converted:
-                values[i] = convert(values[i])
+                convert = convert_at.get(name)
+                values[position[name]] = value if convert is None else convert(value)
             yield values
 
     names = [model._meta.pk.column, *(f.column for f, _d, _c in columns)]
