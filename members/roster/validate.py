@@ -191,6 +191,13 @@ def _sex(raw):
 def _year_month(raw):
     """((year, month) or None, fault message or None): a date, or a month
     alone (1985.3, 1985年3月, 198503)."""
+    if type(raw) is str and len(raw) == 10 and raw[4] == raw[7] == "-" and raw.isascii():
+        try:  # 1985-03-12, the usual spelling, read in C
+            day = datetime.date.fromisoformat(raw)
+        except ValueError:
+            pass  # 1985-02-30 and the like: parse_date explains
+        else:
+            return (day.year, day.month), None
     text = clean_text(raw)
     if not text:
         return None, None

@@ -185,7 +185,8 @@ def test_check_rows_gives_what_check_gives_row_by_row(acme, elsewhere, community
         {**good[23], "出生日期": ""},  # no birth month to compare
         {**good[24], "身份证号": " " + good[24]["身份证号"]},  # cleaned, not a fault
         {**good[25], "民族": "", "文化程度": "", "是否农民工": ""},  # fields left empty
-        *good[26:],
+        {**good[26], "出生日期": "1985-02-30"},  # no such day
+        *good[27:],
     ]
     data = samples.xlsx(rows)
     fast, header, cells = _checker(data, community1)
@@ -193,7 +194,7 @@ def test_check_rows_gives_what_check_gives_row_by_row(acme, elsewhere, community
     together = fast.check_rows(cells)
     one_by_one = [slow.check(header.record(number, row)) for number, row in cells]
     assert [(r, f, d) for _rec, r, f, d in together] == one_by_one
-    assert sum(1 for _rec, r, _f, _d in together if r is None) == 11
+    assert sum(1 for _rec, r, _f, _d in together if r is None) == 12
     # and the plainly valid rows did take the fast way (no Record built)
     assert sum(1 for rec, _r, _f, _d in together if rec is None) >= len(good) - 15
     assert fast.seen == slow.seen
