@@ -67,15 +67,13 @@ def decrypt(token: str) -> str:
 
 def digest(plaintext: str) -> str:
     """Deterministic keyed digest: equal numbers give equal digests."""
-    keyed = _keyed_hmac(_key("ID_NUMBER_HMAC_KEY")).copy()
-    keyed.update(plaintext.encode())
-    return keyed.hexdigest()
+    return digester()(plaintext)
 
 
 def digester():
     """digest() for the many numbers of one roster: the key is looked up
     once and the keyed HMAC's copy bound once (1.2 µs a number instead of
-    1.9 µs)."""
+    1.9 µs through digest())."""
     copy = _keyed_hmac(_key("ID_NUMBER_HMAC_KEY")).copy
 
     def digest_one(plaintext: str) -> str:

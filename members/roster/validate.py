@@ -23,7 +23,7 @@ from chunshu_union.tabular.normalize import (
     parse_phone,
 )
 
-from ..id_numbers import CHECK, MALE, WEIGHTS, birth_month_of, id_number_error, sex_of
+from ..id_numbers import CHECK, WEIGHTS, birth_month_of, id_number_error, sex_of
 from ..models import Member
 from .fields import EDUCATIONS, ETHNICITIES, POLITICAL, SEX_LABELS, SEXES
 
@@ -130,17 +130,19 @@ def _plainly_valid(number: str, today: datetime.date, births: dict | None = None
 
 
 _WEIGHTS_OF_ZERO = ord("0") * sum(WEIGHTS)
-_ODD_DIGITS = frozenset("13579")
 _LAST_DIGITS = frozenset("0123456789X")
 
 
 def _id_text(raw) -> str:
-    if type(raw) is str and raw.isascii() and raw[:-1].isdigit() and raw[-1:] in _LAST_DIGITS:
-        return raw  # the usual case, as typed: ASCII digits, nothing to clean
+    if type(raw) is str and _plain_number(raw):
+        return raw  # the usual case, as typed: nothing to clean
     text = clean_text(raw)
-    if text.isdigit() or (text[-1:] == "X" and text[:-1].isdigit()):
-        return text  # the usual case: nothing to change, no copy kept per row
-    return text.upper().replace(" ", "")
+    return text if _plain_number(text) else text.upper().replace(" ", "")
+
+
+def _plain_number(text: str) -> bool:
+    """ASCII digits, the last one perhaps X: nothing to change."""
+    return text.isascii() and text[:-1].isdigit() and text[-1:] in _LAST_DIGITS
 
 
 def _phone(raw):
@@ -458,8 +460,7 @@ class RowChecker:
             for i, raw in enumerate(columns["sex"]):
                 sex, text = sexes[raw]
                 if text and not slow[i]:
-                    # sex_of(), without a call per row: the 17th digit is odd for men
-                    if sex is None or (sex == MALE) != (numbers[i][16] in _ODD_DIGITS):
+                    if sex is None or sex != sex_of(numbers[i]):
                         slow[i] = 1
         if "birth" in columns:
             # Each distinct birth cell as the number would write its month

@@ -27,7 +27,7 @@ def write_plan(plan: Plan, *, batch, by, today: datetime.date, progress=None) ->
     # right end instead of at 100,000 random places (on PostgreSQL, 0.48 s
     # instead of 0.78 s for 100,000 rows), and the memberships' indexes on
     # member_id grow in order too. The ids stay one run, for undo.
-    new = sorted(plan.new, key=_digest_of)
+    new = sorted(plan.new, key=operator.attrgetter("digest"))
     created = _create_members(new)
     tick(len(created))
     _update_members(plan)
@@ -40,10 +40,6 @@ def write_plan(plan: Plan, *, batch, by, today: datetime.date, progress=None) ->
         "members": id_ranges(created),
         "memberships": id_ranges([opened[pk] for pk in created]),
     }
-
-
-def _digest_of(row) -> str:
-    return row.digest
 
 
 def _create_members(new: list) -> list[int]:
