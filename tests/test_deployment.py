@@ -85,3 +85,121 @@ def test_compose_runs_the_apps_the_code_defines():
 
 def test_the_healthcheck_url_exists(client, db):
     assert client.get("/healthz").json() == {"status": "ok"}
+
+
+# --- The image holds no secret (issue 13, item 8) ---------------------------
+
+#: Files that hold keys or personal data on a developer's or server's disk:
+#: each must be git-ignored and kept out of the image's build context.
+SECRET_FILES = [
+    ".env",
+    ".env.production",
+    ".dev-keys.env",
+    "db.sqlite3",
+    "db.sqlite3-wal",
+    "db.sqlite3-shm",
+    "db.sqlite3-journal",
+    "media/private/rosters/2017/03/1.upload",
+    "media/aid/scan.pdf",
+]
+#: What the build needs (Dockerfile: pip install, compilemessages, collectstatic).
+BUILD_NEEDS = [
+    "requirements.txt",
+    "manage.py",
+    "chunshu_union/settings/prod.py",
+    "locale/zh_Hans/LC_MESSAGES/django.po",
+    "static/vendor/echarts/echarts.min.js",
+    "templates/base.html",
+]
+
+
+def dockerignore_rules() -> list[tuple[bool, re.Pattern]]:
+    """.dockerignore as Docker reads it: each line a pattern from the root of
+    the build context (`*` within a folder, `**` across folders, `!` takes a
+    file back in); the last matching line decides."""
+    rules = []
+    for line in read(".dockerignore").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        negate = line.startswith("!")
+        pattern = line.lstrip("!").strip("/")
+        regex, i = "", 0
+        while i < len(pattern):
+            if pattern.startswith("**/", i):
+                regex, i = regex + "(?:.*/)?", i + 3
+            elif pattern.startswith("**", i):
+                regex, i = regex + ".*", i + 2
+            elif pattern[i] == "*":
+                regex, i = regex + "[^/]*", i + 1
+            elif pattern[i] == "?":
+                regex, i = regex + "[^/]", i + 1
+            else:
+                regex, i = regex + re.escape(pattern[i]), i + 1
+        rules.append((negate, re.compile(regex)))
+    return rules
+
+
+def docker_ignores(path: str, rules) -> bool:
+    """A path is left out when it, or a folder above it, matches."""
+    parts = path.strip("/").split("/")
+    prefixes = ["/".join(parts[:n]) for n in range(1, len(parts) + 1)]
+    excluded = False
+    for negate, regex in rules:
+        if any(regex.fullmatch(prefix) for prefix in prefixes):
+            excluded = not negate
+    return excluded
+
+
+def git_ignores(path: str) -> bool:
+    result = subprocess.run(
+        ["git", "check-ignore", "-q", "--no-index", path], cwd=ROOT, capture_output=True
+    )
+    return result.returncode == 0
+
+
+def test_the_image_is_built_from_the_whole_tree():
+    # Why .dockerignore matters: the Dockerfile copies the project folder.
+    assert re.search(r"^COPY \. \.$", read("Dockerfile"), flags=re.M)
+
+
+@pytest.mark.parametrize("path", SECRET_FILES)
+def test_no_key_or_personal_data_goes_into_the_image(path):
+    assert git_ignores(path), f"{path} should be git-ignored"
+    assert docker_ignores(path, dockerignore_rules()), f"{path} would be copied into the image"
+
+
+def test_what_git_ignores_here_stays_out_of_the_image():
+    """Every file git ignores in this working tree (keys, databases, media,
+    the virtualenv, caches) is left out of the build context too."""
+    listed = subprocess.run(
+        ["git", "ls-files", "--others", "--ignored", "--exclude-standard", "--directory"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    rules = dockerignore_rules()
+    assert [path for path in listed if not docker_ignores(path, rules)] == []
+
+
+def test_the_build_still_has_what_it_needs():
+    rules = dockerignore_rules()
+    assert [path for path in BUILD_NEEDS if docker_ignores(path, rules)] == []
+
+
+# --- Production checks its data keys at start-up ----------------------------
+
+
+@pytest.mark.parametrize("name", ["FIELD_ENCRYPTION_KEY", "ID_NUMBER_HMAC_KEY"])
+@pytest.mark.parametrize(
+    "malformed",
+    ["22" * 31, "zz" * 32, "22" * 32 + "00", "00 11 22 33"],
+    ids=["62 digits", "not hex", "66 digits", "spaces"],
+)
+def test_production_refuses_to_start_with_a_malformed_data_key(name, malformed):
+    result = django_check({**GOOD_ENV, name: malformed})
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert f"{name} must be 64 hexadecimal digits" in result.stderr
+    assert malformed not in result.stderr  # the message does not echo the key

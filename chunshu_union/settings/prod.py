@@ -1,4 +1,8 @@
-"""Production: refuses to start without its secrets."""
+"""Production: refuses to start without its secrets, or with a data key
+that is not one (a key the code cannot use would otherwise fail only when
+the first ID number is read or written, long after the deploy)."""
+
+import re
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -12,6 +16,15 @@ for _name, _value in (
 ):
     if not _value:
         raise ImproperlyConfigured(f"{_name} must be set in the environment for production.")
+# The data keys are 32 bytes written as 64 hexadecimal digits (what
+# `python -c "import secrets; print(secrets.token_hex(32))"` prints), as
+# chunshu_union.crypto reads them. The message never repeats the value.
+for _name in ("FIELD_ENCRYPTION_KEY", "ID_NUMBER_HMAC_KEY"):
+    if not re.fullmatch(r"[0-9a-fA-F]{64}", env.str(_name, default="")):
+        raise ImproperlyConfigured(
+            f"{_name} must be 64 hexadecimal digits (32 bytes), for example the output of "
+            '`python -c "import secrets; print(secrets.token_hex(32))"`.'
+        )
 if not REDIS_URL:
     raise ImproperlyConfigured("REDIS_URL must be set in the environment for production.")
 
