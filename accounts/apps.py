@@ -1,7 +1,17 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self):
+        from .roles import sync_roles_after_migrate
+
+        # Rights in code: every migrate (a fresh installation, a deployment)
+        # makes the role groups hold what accounts/roles.py says.
+        post_migrate.connect(
+            sync_roles_after_migrate, sender=self, dispatch_uid="accounts.sync_roles"
+        )

@@ -6,9 +6,10 @@ and every figure is the same on every machine."""
 import datetime
 import random
 
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.db import transaction
 
+from accounts import roles
 from accounts.models import Role, User
 
 from .credit_codes import ALPHABET, make_credit_code
@@ -146,22 +147,8 @@ def _user(username, last, first, role, **fields) -> User:
 
 
 def ensure_staff_group() -> Group:
-    """Street staff get every permission of the project's own apps."""
-    group, _created = Group.objects.get_or_create(name="街道工作人员")
-    perms = Permission.objects.filter(
-        content_type__app_label__in=[
-            "accounts",
-            "enterprises",
-            "members",
-            "dues",
-            "services",
-            "dashboard",
-        ]
-    ).exclude(  # emergency aid is sensitive: only the aid group (services.demo)
-        content_type__app_label="services", content_type__model__in=["aidcase", "aidattachment"]
-    )
-    group.permissions.set(perms)
-    return group
+    """The street staff group, with the rights accounts/roles.py gives it."""
+    return roles.group(roles.STAFF_GROUP)
 
 
 def _credit_codes(rng: random.Random, n: int) -> list[str]:

@@ -20,10 +20,11 @@ import itertools
 import random
 from decimal import Decimal
 
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
+from accounts import roles
 from enterprises.demo import SEED
 from enterprises.models import (
     AffairsDisclosure,
@@ -67,7 +68,7 @@ from .models import (
     WelfareItem,
 )
 
-AID_GROUP = "救助审批"
+AID_GROUP = roles.AID_GROUP
 #: Staff who handle aid (staff1, the chair, is a superuser anyway).
 AID_STAFF = ("staff1", "staff2", "staff3", "staff4")
 YEAR = 2017
@@ -94,16 +95,9 @@ FINDINGS = {
 
 
 def ensure_aid_group() -> Group:
-    """Emergency-aid permissions live in their own group, given only to the
-    staff who handle aid (the street staff group does not carry them)."""
-    group, _created = Group.objects.get_or_create(name=AID_GROUP)
-    group.permissions.set(
-        Permission.objects.filter(
-            content_type__app_label="services",
-            content_type__model__in=["aidcase", "aidattachment"],
-        )
-    )
-    return group
+    """Emergency-aid rights live in their own group, given only to the staff
+    who handle aid (accounts/roles.py)."""
+    return roles.group(roles.AID_GROUP)
 
 
 def _d(month: int, day: int) -> datetime.date:

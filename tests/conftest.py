@@ -7,8 +7,8 @@ import os
 
 import pytest
 
+from accounts import roles
 from accounts.models import Role
-from enterprises.demo import ensure_staff_group
 
 from .factories import EnterpriseFactory, MembershipFactory, community, user
 
@@ -26,7 +26,7 @@ def community2(db):
 @pytest.fixture
 def sam(db):
     staff = user("sam", Role.STAFF)
-    staff.groups.add(ensure_staff_group())
+    staff.groups.add(roles.group(roles.STAFF_GROUP))
     return staff
 
 
