@@ -58,13 +58,16 @@ class User(AbstractUser):
 
 class AccessLog(models.Model):
     """Append-only record of every view of personal data in clear, every
-    export of personal data and every view of an aid case (PIPL). Kept at
-    least 180 days; it never holds the full ID number itself."""
+    export of personal data and every view of an aid case (PIPL), and of
+    every API token made or revoked (a token reads personal data). Kept at
+    least 180 days; it never holds a full ID number or a token's key."""
 
     class Action(models.TextChoices):
         UNMASK = "unmask", _("Personal data shown in clear")
         EXPORT = "export", _("Personal data exported")
         VIEW_AID = "view_aid", _("Aid case viewed")
+        TOKEN_CREATE = "token_create", _("API token made")
+        TOKEN_REVOKE = "token_revoke", _("API token revoked")
 
     user = models.ForeignKey(
         User, verbose_name=_("user"), on_delete=models.PROTECT, related_name="access_logs"

@@ -11,6 +11,11 @@ def _can_see_aid(request) -> bool:
     return can_see_aid(request.user)
 
 
+def _is_superuser(request) -> bool:
+    """Accounts are the superuser's alone (accounts/admin.py)."""
+    return request.user.is_superuser
+
+
 UNFOLD = {
     "SITE_TITLE": _("Chunshu Union"),
     "SITE_HEADER": _("Chunshu Street Trade Union"),
@@ -110,6 +115,12 @@ UNFOLD = {
                         "title": _("Users"),
                         "icon": "person",
                         "link": reverse_lazy("admin:accounts_user_changelist"),
+                        "permission": _is_superuser,
+                    },
+                    {
+                        "title": _("API tokens"),
+                        "icon": "key",
+                        "link": reverse_lazy("admin:accounts_apitoken_changelist"),
                     },
                 ],
             },
