@@ -2,7 +2,16 @@
 
 Eighteen characters from a 31-letter alphabet (no I, O, Z, S, V); the last
 is a MOD 31 check character over the first seventeen.
+
+Excel keeps 15 significant digits of a number. A code of digits only (or of
+digits around one E, which Excel reads as an exponent) typed into a cell
+that is not formatted as text loses its last digits for good: the cell
+shows 9.11101E+17, or 911101085923660000 once typed back. Such a code gets
+its own sentence, because "the check character should be G" would invite a
+wrong correction.
 """
+
+import re
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -17,8 +26,32 @@ def check_character(first17: str) -> str:
     return ALPHABET[(31 - total % 31) % 31]
 
 
+#: How Excel shows a number too long for it: 9.11101E+17, 9.1110108E+17.
+_SCIENTIFIC = re.compile(r"^\d(\.\d+)?E\+?\d+$")
+#: Excel's 15 significant digits: the longest number it stores exactly.
+_EXCEL_EXACT = 10**15
+
+
 def credit_code_error(code: str) -> str | None:
     """The Chinese sentence that explains what is wrong, or None if valid."""
+    problem = _shape_error(code)
+    if problem and looks_excel_damaged(code):
+        return _(
+            "Excel treated this cell as a number (%(value)s), so the last digits of the credit"
+            " code are lost; please format the column as text and type the code again."
+        ) % {"value": code}
+    return problem
+
+
+def looks_excel_damaged(code: str) -> bool:
+    """An invalid code that bears Excel's marks: its scientific notation, or
+    eighteen digits ending in the 000 that Excel puts after the 15th."""
+    return bool(_SCIENTIFIC.match(code)) or (
+        len(code) == 18 and code.isdigit() and code.endswith("000")
+    )
+
+
+def _shape_error(code: str) -> str | None:
     if len(code) != 18:
         return _("A unified social credit code has 18 characters; this one has %(n)d.") % {
             "n": len(code)
@@ -39,9 +72,19 @@ def credit_code_error(code: str) -> str | None:
     return None
 
 
-def normalize_credit_code(value: str) -> str:
+def normalize_credit_code(value) -> str:
+    """A cell as read from the file (text, or the number Excel made of it)
+    as a code: full-width, spaces, lower case and Excel's apostrophe gone.
+    A number past Excel's 15 digits comes back as Excel shows it (9.11101E+17),
+    so that `credit_code_error` can say what happened."""
     from chunshu_union.tabular.normalize import clean_text
 
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if isinstance(value, int) and (value < _EXCEL_EXACT or _shape_error(str(value)) is None):
+            return str(value)  # an exact integer, written by a program rather than Excel
+        if abs(value) < _EXCEL_EXACT and float(value).is_integer():
+            return str(int(value))
+        return f"{value:.15G}"
     return clean_text(value).upper().replace(" ", "")
 
 

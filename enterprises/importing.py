@@ -83,7 +83,7 @@ class _RowParser:
             "name": clean_name(record["name"]),
             "union_chair": clean_name(record["union_chair"]),
             "building_name": clean_name(record["building"]),
-            "credit_code": normalize_credit_code(clean_text(record["credit_code"])),
+            "credit_code": normalize_credit_code(record["credit_code"]),
             "community": self.communities.get(clean_text(record["community"])),
         }
         if not values["name"]:
