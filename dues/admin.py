@@ -28,7 +28,7 @@ from chunshu_union.tabular import FileRejected
 
 from . import selectors
 from .forms import DeclarationUploadForm, ResolveForm
-from .importing import declaration_import
+from .importing import declaration_import, result_notes
 from .models import Declaration, RateSnapshot, UnmatchedDeclaration, ZombieFlag
 from .services import zombie_resolve
 from .zombies import reason_text
@@ -143,7 +143,13 @@ class DeclarationAdmin(ReadOnlyMixin, ScopedModelAdmin):
             request.session[_SESSION_KEY] = tokens
         return self._render(
             request,
-            {"form": None, "result": result, "token": token, "filename": upload.name},
+            {
+                "form": None,
+                "result": result,
+                "notes": result_notes(result),
+                "token": token,
+                "filename": upload.name,
+            },
         )
 
     def _commit(self, request, token):
@@ -182,6 +188,8 @@ class DeclarationAdmin(ReadOnlyMixin, ScopedModelAdmin):
             )
             % {**result.as_dict(), "unmatched": result.extra.get("unmatched", 0)},
         )
+        for note in result_notes(result):
+            messages.info(request, note)
         return redirect("admin:dues_declaration_changelist")
 
 

@@ -1,29 +1,53 @@
 """The tax bureau's declaration details (申报明细), from Excel or CSV.
 
-One row per declaration: 纳税人识别号 (the credit code), 纳税人名称, 征收项目,
-税款所属期起, 税款所属期止, 计税依据, 税率, 应纳税额, 实缴金额, 申报日期.
-Read with the shared reader (`chunshu_union.tabular`), all or nothing: any
-faulty row and nothing is written, every fault reported with its row and
-column. A row's natural key is (taxpayer, item, period, declaration date):
-the same file twice changes nothing, and an overlapping newer export updates
-the rows whose amounts changed. Rows whose taxpayer matches no enterprise
-are kept (unmatched) and counted apart.
+Read with the shared reader (`chunshu_union.tabular`); docs/UNION_FUNDS.md
+lists the layouts and column names accepted. The rules, in the order a row
+meets them:
+
+- Only union funds are declarations. The export often lists every tax of
+  the taxpayers: a row counts when its item (征收项目) or sub-item (征收品目)
+  is 工会经费; every other row is skipped and counted per item name, never
+  checked or stored. A late fee or fine (滞纳金, 罚款) is not a declaration.
+  A file without an item column, or whose item column is empty throughout,
+  is union funds only; an empty item among named ones is skipped, not
+  guessed. The item stored is always 工会经费 (the sub-item is kept apart),
+  so a file with 征收品目 and one without find the same declarations.
+- What the staff cannot fix in the tax bureau's file never blocks it: an
+  old-format taxpayer number (15, 17 or 20 characters, or a resident ID
+  number) is kept unmatched; a refund (a negative amount) is kept for its
+  period but does not make the enterprise declared on its own; a line
+  repeated exactly counts once; a second row with the same key and other
+  amounts (a correction filed the same day) replaces the earlier row. Each
+  is listed in the result with its row. Total lines (合计) are ignored.
+- Real faults — a missing or unreadable period or date, a period ending
+  before it starts, a declaration dated in the future, an amount that is not
+  a number, a bad credit code, a formula in a text cell — are reported with
+  their Excel row, column and a Chinese sentence, and nothing is written.
+
+A row's natural key is (taxpayer, item, period, declaration date, refund or
+not): the same file twice changes nothing, and an overlapping newer export
+updates the rows whose amounts changed. Rows whose taxpayer matches no
+enterprise are kept (unmatched) and counted apart.
 """
 
 from __future__ import annotations
 
+import calendar
 import datetime
-from dataclasses import dataclass
+import re
+from collections import Counter
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chunshu_union.tabular import Field, RowError, find_header, read_table
+from chunshu_union.tabular import Field, FileRejected, RowError, find_header, read_table
 from chunshu_union.tabular.normalize import clean_name, clean_text, looks_like_formula, parse_date
 from chunshu_union.tabular.result import ImportResult
-from enterprises.credit_codes import credit_code_error, normalize_credit_code
+from enterprises.credit_codes import credit_code_error, looks_excel_damaged, normalize_credit_code
 from enterprises.models import Enterprise
+from members.id_numbers import id_number_error
 
 from .locks import job_lock
 from .models import Declaration
@@ -33,45 +57,168 @@ FIELDS = [
         "credit_code",
         (
             "纳税人识别号",
+            "纳税人识别号码",
+            "缴费人识别号",
+            "缴费人识别号码",
             "统一社会信用代码",
             "社会信用代码",
             "纳税人识别号(统一社会信用代码)",
+            "纳税人识别号/统一社会信用代码",
             "信用代码",
+            "税号",
+            "识别号",
         ),
         required=True,
     ),
-    Field("taxpayer_name", ("纳税人名称", "企业名称", "单位名称", "缴费人名称"), required=True),
-    Field("item", ("征收项目", "征收品目", "项目", "费种")),
     Field(
-        "period_start", ("税款所属期起", "所属期起", "费款所属期起", "税款所属期始"), required=True
+        "taxpayer_name",
+        ("纳税人名称", "缴费人名称", "企业名称", "单位名称", "缴费单位名称", "缴费单位"),
+        required=True,
+    ),
+    Field("item", ("征收项目", "征收项目名称", "项目", "费种", "税种", "税(费)种", "税费种类")),
+    Field("sub_item", ("征收品目", "征收品目名称", "品目", "品目名称")),
+    Field("period_start", ("税款所属期起", "所属期起", "费款所属期起", "税款所属期始")),
+    Field("period_end", ("税款所属期止", "所属期止", "费款所属期止", "税款所属期终")),
+    Field("base", ("计税依据", "计费依据", "缴费基数", "计征依据", "计税(费)依据")),
+    Field("rate", ("税率", "费率", "征收率", "税率(征收率)", "税(费)率")),
+    Field(
+        "amount_due",
+        (
+            "应纳税额",
+            "应缴金额",
+            "应缴费额",
+            "应纳费额",
+            "应补(退)税额",
+            "应补(退)费额",
+            "应补(退)税(费)额",
+            "本期应补(退)税额",
+            "本期应补(退)费额",
+        ),
     ),
     Field(
-        "period_end", ("税款所属期止", "所属期止", "费款所属期止", "税款所属期终"), required=True
+        "amount_paid",
+        (
+            "实缴金额",
+            "已缴金额",
+            "实缴税额",
+            "已缴税额",
+            "实缴费额",
+            "实缴(退)金额",
+            "实缴(退)税额",
+            "实缴(退)费额",
+            "入库金额",
+        ),
     ),
-    Field("base", ("计税依据", "计费依据", "缴费基数", "计征依据")),
-    Field("rate", ("税率", "费率", "征收率", "税率(征收率)")),
-    Field("amount_due", ("应纳税额", "应缴金额", "应缴费额", "应纳费额", "应补(退)税额")),
-    Field("amount_paid", ("实缴金额", "已缴金额", "实缴税额", "已缴税额", "实缴费额")),
-    Field("declared_on", ("申报日期", "申报时间", "填报日期"), required=True),
-    Field("is_zero", ("零申报", "是否零申报")),
+    Field("declared_on", ("申报日期", "纳税申报日期", "缴费申报日期", "申报时间", "填报日期")),
+    Field("paid_on", ("入库日期", "入库时间", "缴款日期", "实缴日期", "缴费日期")),
+    Field("is_zero", ("零申报", "是否零申报", "申报类型", "申报属性")),
 ]
 MONEY = ("base", "amount_due", "amount_paid")
-DEFAULT_ITEM = "工会经费"
-_COMPARED = ("taxpayer_name", "base", "rate", "amount_due", "amount_paid", "is_zero")
+UNION_FUNDS = "工会经费"
+_COMPARED = (
+    "taxpayer_name",
+    "sub_item",
+    "base",
+    "rate",
+    "amount_due",
+    "amount_paid",
+    "paid_on",
+    "is_zero",
+)
+#: Filled in by a newer export, never emptied by an older one without them.
+_KEPT_WHEN_EMPTY = ("sub_item", "paid_on")
+_NOT_DECLARATIONS = ("滞纳金", "罚款", "罚没")
+_TOTALS = ("合计", "总计", "小计", "共计")
+_BRACKETED = re.compile(r"\([^)]*\)")
+#: Taxpayer numbers from before the credit code: the old tax registration
+#: number (15: area code and organisation code) and the numbers of
+#: individuals (17, 20). Kept as written; they match no enterprise.
+_OLD_NUMBER = re.compile(r"^(?:[0-9A-Z]{15}|[0-9A-Z]{17}|[0-9A-Z]{20})$")
 
 
 @dataclass
 class Parsed:
     row: int
     values: dict
+    old_number: bool = False
 
     @property
     def key(self) -> tuple:
         v = self.values
-        return (v["credit_code"], v["item"], v["period_start"], v["period_end"], v["declared_on"])
+        return (
+            v["credit_code"],
+            v["item"],
+            v["period_start"],
+            v["period_end"],
+            v["declared_on"],
+            v["is_refund"],
+        )
 
 
-def _decimal(value, *, places: int = 2) -> Decimal:
+# --- The header ----------------------------------------------------------------
+
+_PERIOD_TITLE = re.compile(
+    r"所属(?:期间|时期|日期|期)"
+    r"(起止|起讫|起迄|起始|开始|截止|结束|起|始|自|止|终|讫|至)?(?:日期|时间)?$"
+)
+_PERIOD_PART = {"起始": "period_start", "开始": "period_start", "起": "period_start"}
+_PERIOD_PART |= {"始": "period_start", "自": "period_start"}
+_PERIOD_PART |= {s: "period_end" for s in ("截止", "结束", "止", "终", "讫", "至")}
+
+
+def _period_kind(title: str) -> str | None:
+    """税款所属期起 → period_start, 税费所属期间止 → period_end, 费款所属期起止
+    → period (one column); 所属期（起） and 税(费)款所属期止 too."""
+    text = re.sub(r"[\s*＊:：]", "", clean_text(title))
+    for candidate in (re.sub(r"[()【】\[\]]", "", text), _BRACKETED.sub("", text)):
+        match = _PERIOD_TITLE.search(candidate)
+        if match:
+            return _PERIOD_PART.get(match.group(1) or "", "period")
+    return None
+
+
+@dataclass
+class Layout:
+    """What the header row says about the file."""
+
+    one_column_period: bool
+    date_field: str  # declared_on, or paid_on when the file has only 入库日期
+
+
+def _layout(header) -> Layout:
+    """Complete the header with the period columns, whatever the system
+    calls them, and refuse a file that has no period or no date at all."""
+    for index, title in enumerate(header.raw_titles):
+        kind = _period_kind(title)
+        if kind and kind not in header.columns and index not in header.columns.values():
+            header.columns[kind] = index
+            header.titles[kind] = title.strip()
+    columns = header.columns
+    two = "period_start" in columns and "period_end" in columns
+    missing = []
+    if not two and "period" not in columns:
+        missing += ["税款所属期起", "税款所属期止"]
+    if "declared_on" not in columns and "paid_on" not in columns:
+        missing.append("申报日期")
+    if missing:
+        names = "、".join(f"“{name}”" for name in missing)
+        raise FileRejected(
+            _(
+                "Could not find the header row: the columns %(names)s are missing. Please use"
+                " the template, or check that the column titles are in one row."
+            )
+            % {"names": names}
+        )
+    return Layout(
+        one_column_period=not two,
+        date_field="declared_on" if "declared_on" in columns else "paid_on",
+    )
+
+
+# --- Cells -------------------------------------------------------------------
+
+
+def _decimal(value, *, places: int = 2, digits: int = 12) -> Decimal:
     text = clean_text(value).replace(",", "").replace("，", "").removesuffix("%")
     if not text:
         return Decimal(0)
@@ -81,70 +228,68 @@ def _decimal(value, *, places: int = 2) -> Decimal:
         raise ValueError(_("“%(value)s” is not an amount.") % {"value": text}) from None
     if not number.is_finite():
         raise ValueError(_("“%(value)s” is not an amount.") % {"value": text})
-    if number < 0:
-        raise ValueError(_("The amount cannot be negative (%(value)s).") % {"value": text})
+    if abs(number) >= 10**digits:
+        raise ValueError(_("“%(value)s” is too large for an amount.") % {"value": text})
     return number.quantize(Decimal(1).scaleb(-places))
 
 
 def _rate(value) -> Decimal:
     """0.02, 2% and 2 all mean two per cent."""
     text = clean_text(value)
-    number = _decimal(value, places=6)
+    number = _decimal(value, places=6, digits=3)
     if text.endswith("%") or number > 1:
         number = number / 100
     return number.quantize(Decimal("0.0001"))
 
 
-def _parse_row(record, header, today) -> tuple[dict, list[RowError]]:
-    errors: list[RowError] = []
+_FULL_DATE = re.compile(
+    r"(?<!\d)(\d{4})(?:\s*[.\-/年]\s*(\d{1,2})\s*[.\-/月]\s*(\d{1,2})\s*日?|(\d{2})(\d{2}))(?!\d)"
+)
+_MONTH = re.compile(r"(?<!\d)(\d{4})(?:\s*[.\-/年]\s*(\d{1,2})\s*月?|(\d{2}))(?!\d)")
+_QUARTER = re.compile(r"(?<!\d)(\d{4})\s*(?:年\s*第?\s*([1-4一二三四])\s*季度?|[Qq]\s*([1-4]))")
+_CHINESE_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4}
 
-    def fault(name: str, message: str) -> None:
-        errors.append(RowError(record.row, header.title(name), message))
 
-    values: dict = {}
-    code = normalize_credit_code(clean_text(record["credit_code"]))
-    problem = credit_code_error(code) if code else _("The taxpayer ID (credit code) is missing.")
-    if problem:
-        fault("credit_code", problem)
-    values["credit_code"] = code
-    if looks_like_formula(record["taxpayer_name"]):
-        fault("taxpayer_name", _("The cell starts with = + - or @ and looks like a formula."))
-    values["taxpayer_name"] = clean_name(record["taxpayer_name"])
-    if not values["taxpayer_name"]:
-        fault("taxpayer_name", _("The taxpayer name is missing."))
-    values["item"] = clean_text(record["item"]) or DEFAULT_ITEM
-    for name in ("period_start", "period_end", "declared_on"):
-        try:
-            values[name] = parse_date(record[name])
-        except ValueError as error:
-            fault(name, str(error))
-            continue
-        if values[name] is None:
-            fault(name, _("The date is missing."))
-    start, end, filed = (
-        values.get("period_start"),
-        values.get("period_end"),
-        values.get("declared_on"),
-    )
-    if isinstance(start, datetime.date) and isinstance(end, datetime.date) and end < start:
-        fault(
-            "period_end",
-            _("The tax period ends (%(end)s) before it starts (%(start)s).")
-            % {"end": end, "start": start},
-        )
-    if isinstance(filed, datetime.date) and filed > today:
-        fault("declared_on", _("The declaration date is in the future."))
-    for name in MONEY:
-        try:
-            values[name] = _decimal(record[name])
-        except ValueError as error:
-            fault(name, str(error))
+def parse_period(value) -> tuple[datetime.date, datetime.date] | None:
+    """A tax period written in one cell: 2017-07-01至2017-09-30,
+    2017.07.01-2017.09.30, 20170701-20170930, 2017年7月1日至2017年9月30日,
+    2017-07至2017-09 (whole months), 201708 (one month), 2017年第3季度.
+    Empty gives None; anything else raises ValueError with a sentence."""
+    text = clean_text(value)  # a date cell reads as one date: not a period
+    if not text:
+        return None
     try:
-        values["rate"] = _rate(record["rate"])
-    except ValueError as error:
-        fault("rate", str(error))
-    values["is_zero"] = _is_zero(record["is_zero"], values)
-    return values, errors
+        days = [
+            _date(m.group(1), m.group(2) or m.group(4), m.group(3) or m.group(5))
+            for m in _FULL_DATE.finditer(text)
+        ]
+        if len(days) == 2:
+            return days[0], days[1]
+        quarter = None if days else _QUARTER.search(text)
+        if quarter:
+            year, q = int(quarter.group(1)), quarter.group(2) or quarter.group(3)
+            q = _CHINESE_DIGITS.get(q) or int(q)
+            return _date(year, 3 * q - 2, 1), _month_end(year, 3 * q)
+        months = [] if days else list(_MONTH.finditer(text))
+        if len(months) in (1, 2):
+            (y1, m1), (y2, m2) = (
+                (int(m.group(1)), int(m.group(2) or m.group(3))) for m in (months[0], months[-1])
+            )
+            return _date(y1, m1, 1), _month_end(y2, m2)
+    except ValueError:
+        pass
+    raise ValueError(
+        _("“%(value)s” is not a tax period; write its start and end, like 2017-07-01至2017-09-30.")
+        % {"value": text}
+    )
+
+
+def _date(year, month, day) -> datetime.date:
+    return datetime.date(int(year), int(month), int(day))
+
+
+def _month_end(year: int, month: int) -> datetime.date:
+    return datetime.date(year, month, calendar.monthrange(year, month)[1])
 
 
 def _is_zero(cell, values) -> bool:
@@ -156,6 +301,196 @@ def _is_zero(cell, values) -> bool:
     return values.get("amount_due", Decimal(1)) == 0 and values.get("base", Decimal(1)) == 0
 
 
+def _is_union_funds(name: str) -> bool:
+    """工会经费, 工会经费（代征）, 代征工会经费 — not 工会经费滞纳金."""
+    return _BRACKETED.sub("", name).replace(" ", "").endswith(UNION_FUNDS)
+
+
+def _item(record) -> tuple[str, str, str]:
+    """(kind, item name, sub-item name); kind is union, other or blank."""
+    item, sub = clean_text(record["item"]), clean_text(record["sub_item"])
+    names = [n for n in (item, sub) if n]
+    if not names:
+        return "blank", item, sub
+    fee = next((n for n in reversed(names) if any(w in n for w in _NOT_DECLARATIONS)), None)
+    if fee:
+        return "other", fee, sub
+    if any(_is_union_funds(n) for n in names):
+        return "union", item, sub
+    return "other", names[0], sub
+
+
+def _is_total(record) -> bool:
+    """A line with neither taxpayer ID nor name: a total (合计, even written
+    合 计), a subtotal or a note the header module did not recognise."""
+    return not clean_text(record["credit_code"]) and not clean_name(record["taxpayer_name"])
+
+
+# --- Rows ----------------------------------------------------------------------
+
+
+class _RowParser:
+    def __init__(self, header, layout: Layout, today: datetime.date):
+        self.header = header
+        self.layout = layout
+        self.today = today
+
+    def parse(self, record, sub_item: str) -> tuple[Parsed, list[RowError]]:
+        errors: list[RowError] = []
+
+        def fault(name: str, message: str) -> None:
+            errors.append(RowError(record.row, self.header.title(name), message))
+
+        values: dict = {"item": UNION_FUNDS, "sub_item": sub_item[:100]}
+        values["credit_code"], old = self._taxpayer(record, fault)
+        if looks_like_formula(record["taxpayer_name"]):
+            fault("taxpayer_name", _("The cell starts with = + - or @ and looks like a formula."))
+        values["taxpayer_name"] = clean_name(record["taxpayer_name"])[:200]
+        if not values["taxpayer_name"]:
+            fault("taxpayer_name", _("The taxpayer name is missing."))
+        self._period(record, values, fault)
+        self._dates(record, values, fault)
+        for name in MONEY:
+            try:
+                values[name] = _decimal(record[name], digits=14 if name == "base" else 12)
+            except ValueError as error:
+                fault(name, str(error))
+        try:
+            values["rate"] = _rate(record["rate"])
+        except ValueError as error:
+            fault("rate", str(error))
+        values["is_refund"] = any(values.get(name, 0) < 0 for name in MONEY)
+        values["is_zero"] = not values["is_refund"] and _is_zero(record["is_zero"], values)
+        return Parsed(record.row, values, old), errors
+
+    def _taxpayer(self, record, fault) -> tuple[str, bool]:
+        """The code, and whether it is an old-format number kept unmatched."""
+        code = normalize_credit_code(record["credit_code"])
+        if not code:
+            fault("credit_code", _("The taxpayer ID (credit code) is missing."))
+            return code, False
+        problem = credit_code_error(code)
+        if problem is None:
+            return code, False
+        if not looks_excel_damaged(code) and (
+            _OLD_NUMBER.match(code) or (len(code) == 18 and id_number_error(code) is None)
+        ):
+            return code, True
+        fault("credit_code", problem)
+        return code, False
+
+    def _period(self, record, values, fault) -> None:
+        if self.layout.one_column_period:
+            try:
+                period = parse_period(record["period"])
+            except ValueError as error:
+                fault("period", str(error))
+                return
+            if period is None:
+                fault("period", _("The tax period is missing."))
+                return
+            values["period_start"], values["period_end"] = period
+            where = "period"
+        else:
+            for name in ("period_start", "period_end"):
+                try:
+                    values[name] = parse_date(record[name])
+                except ValueError as error:
+                    fault(name, str(error))
+                    continue
+                if values[name] is None:
+                    fault(name, _("The date is missing."))
+            where = "period_end"
+        start, end = values.get("period_start"), values.get("period_end")
+        if start and end and end < start:
+            fault(
+                where,
+                _("The tax period ends (%(end)s) before it starts (%(start)s).")
+                % {"end": end, "start": start},
+            )
+
+    def _dates(self, record, values, fault) -> None:
+        """The declaration date is the date of record (part of the key); a
+        row or a file with only the treasury's date (入库日期) uses that."""
+        days, unreadable = {}, False
+        for name in ("declared_on", "paid_on"):
+            if name in self.header.columns:
+                try:
+                    days[name] = parse_date(record[name])
+                except ValueError as error:
+                    fault(name, str(error))
+                    unreadable = True
+        values["paid_on"] = days.get("paid_on")
+        if unreadable:
+            return
+        column = "declared_on" if days.get("declared_on") else self.layout.date_field
+        declared = days.get("declared_on") or days.get("paid_on")
+        if declared is None:
+            fault(column, _("The date is missing."))
+            return
+        values["declared_on"] = declared
+        if declared > self.today:
+            fault(column, _("The declaration date is in the future."))
+
+
+# --- The file ------------------------------------------------------------------
+
+
+@dataclass
+class _Sorted:
+    """The rows of a file, sorted into what is stored and what is not."""
+
+    parsed: list[Parsed] = field(default_factory=list)
+    skipped: Counter = field(default_factory=Counter)
+    repeated: list[dict] = field(default_factory=list)
+    corrections: list[dict] = field(default_factory=list)
+
+
+def _read(table, header, rows, layout: Layout, today, result: ImportResult) -> _Sorted:
+    parser = _RowParser(header, layout, today)
+    out = _Sorted()
+    candidates: list[tuple[Parsed, list[RowError], bool]] = []
+    named = False  # some row names its item: an empty one is then not ours
+    for record in header.records(table, after=rows):
+        if _is_total(record):
+            continue
+        kind, name, sub_item = _item(record)
+        if kind == "other":
+            out.skipped[name] += 1
+            named = True
+            continue
+        named = named or kind == "union"
+        item, errors = parser.parse(record, sub_item)
+        candidates.append((item, errors, kind == "blank"))
+    seen: dict[tuple, int] = {}
+    for item, errors, blank in candidates:
+        if blank and named:
+            out.skipped[""] += 1  # an empty item among named ones: not guessed
+            continue
+        if errors:
+            result.invalid += 1
+            result.errors.extend(errors)
+            continue
+        _keep(item, seen, out)
+    return out
+
+
+def _keep(item: Parsed, seen: dict, out: _Sorted) -> None:
+    """Exact repeats count once; the same key with other figures is a
+    correction filed the same day: the later row wins."""
+    at = seen.get(item.key)
+    if at is None:
+        seen[item.key] = len(out.parsed)
+        out.parsed.append(item)
+        return
+    earlier = out.parsed[at]
+    if earlier.values == item.values:
+        out.repeated.append({"row": item.row, "same_as": earlier.row})
+    else:
+        out.corrections.append({"row": item.row, "replaces": earlier.row})
+        out.parsed[at] = item
+
+
 def declaration_import(
     *, source, filename: str = "", dry_run: bool = False, by=None, today=None
 ) -> ImportResult:
@@ -163,29 +498,34 @@ def declaration_import(
     today = today or timezone.localdate()
     table = read_table(source, filename)
     header, rows = find_header(table, FIELDS)
+    layout = _layout(header)
     result = ImportResult()
-    parsed: list[Parsed] = []
-    seen: dict[tuple, int] = {}
-    for record in header.records(table, after=rows):
-        values, errors = _parse_row(record, header, today)
-        item = Parsed(record.row, values)
-        if not errors:
-            if item.key in seen:
-                errors.append(
-                    RowError(
-                        record.row,
-                        header.title("credit_code"),
-                        _("The same declaration already appears in row %(row)d.")
-                        % {"row": seen[item.key]},
-                    )
-                )
-            else:
-                seen[item.key] = record.row
-        if errors:
-            result.invalid += 1
-            result.errors.extend(errors)
-        else:
-            parsed.append(item)
+    rows_read = _read(table, header, rows, layout, today, result)
+    parsed = rows_read.parsed
+    result.extra.update(
+        {
+            "skipped": sum(rows_read.skipped.values()),
+            "skipped_items": dict(sorted(rows_read.skipped.items(), key=lambda kv: -kv[1])),
+            "refunds": sorted(
+                (
+                    {"row": p.row, "taxpayer": p.values["credit_code"]}
+                    for p in parsed
+                    if p.values["is_refund"]
+                ),
+                key=lambda r: r["row"],
+            ),
+            "repeated": rows_read.repeated,
+            "corrections": rows_read.corrections,
+            "other_taxpayer_ids": sorted(
+                (
+                    {"row": p.row, "taxpayer": p.values["credit_code"]}
+                    for p in parsed
+                    if p.old_number
+                ),
+                key=lambda r: r["row"],
+            ),
+        }
+    )
     if result.errors or dry_run:
         _plan(parsed, result, write=False)
         return result
@@ -201,7 +541,7 @@ def _plan(parsed: list[Parsed], result: ImportResult, *, write: bool) -> None:
         Enterprise.objects.filter(credit_code__in=codes).values_list("credit_code", "pk")
     )
     existing = {
-        (d.credit_code, d.item, d.period_start, d.period_end, d.declared_on): d
+        (d.credit_code, d.item, d.period_start, d.period_end, d.declared_on, d.is_refund): d
         for d in Declaration.objects.filter(credit_code__in=codes)
     }
     new, changed = [], []
@@ -212,7 +552,12 @@ def _plan(parsed: list[Parsed], result: ImportResult, *, write: bool) -> None:
             new.append(Declaration(enterprise_id=enterprise_id, **p.values))
             result.created += 1
             continue
-        diff = [k for k in _COMPARED if getattr(current, k) != p.values[k]]
+        diff = [
+            k
+            for k in _COMPARED
+            if getattr(current, k) != p.values[k]
+            and not (k in _KEPT_WHEN_EMPTY and not p.values[k])
+        ]
         if current.enterprise_id != enterprise_id:
             diff.append("enterprise_id")
         if not diff:
@@ -222,7 +567,7 @@ def _plan(parsed: list[Parsed], result: ImportResult, *, write: bool) -> None:
             setattr(current, k, enterprise_id if k == "enterprise_id" else p.values[k])
         changed.append(current)
         result.updated += 1
-    unmatched = sorted({p.values["credit_code"] for p in parsed} - set(enterprises))
+    unmatched = sorted(codes - set(enterprises))
     result.extra["unmatched"] = len([p for p in parsed if p.values["credit_code"] in unmatched])
     result.extra["unmatched_taxpayers"] = unmatched
     if write:
@@ -233,3 +578,40 @@ def _plan(parsed: list[Parsed], result: ImportResult, *, write: bool) -> None:
         Declaration.objects.bulk_update(
             changed, [*_COMPARED, "enterprise_id", "updated_at"], batch_size=2000
         )
+
+
+def result_notes(result: ImportResult) -> list[str]:
+    """What the import left aside or merged, in sentences for the staff (the
+    command's summary and the admin's preview)."""
+    extra = result.extra
+    notes = []
+    if extra.get("skipped"):
+        items = "、".join(
+            f"{name or _('(no item given)')} {n}" for name, n in extra["skipped_items"].items()
+        )
+        notes.append(
+            _(
+                "%(n)d rows of other taxes were skipped (only union funds are declarations):"
+                " %(items)s."
+            )
+            % {"n": extra["skipped"], "items": items}
+        )
+    for key, message in (
+        (
+            "refunds",
+            _("%(n)d refunds kept; a refund alone does not count as declaring (rows %(rows)s)."),
+        ),
+        ("repeated", _("%(n)d lines repeated exactly were counted once (rows %(rows)s).")),
+        ("corrections", _("%(n)d same-day corrections replaced an earlier row (rows %(rows)s).")),
+        (
+            "other_taxpayer_ids",
+            _(
+                "%(n)d rows with an old-format taxpayer number were kept as unmatched (rows %(rows)s)."
+            ),
+        ),
+    ):
+        listed = extra.get(key) or []
+        if listed:
+            rows = "、".join(str(r["row"]) for r in listed[:20]) + ("…" if len(listed) > 20 else "")
+            notes.append(message % {"n": len(listed), "rows": rows})
+    return notes

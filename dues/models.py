@@ -26,15 +26,23 @@ class DeclarationQuerySet(models.QuerySet):
     def unmatched(self):
         return self.filter(enterprise__isnull=True)
 
+    def counting(self):
+        """The declarations that can make an enterprise declared: a refund
+        (退税, a negative amount) is kept for its period but never counts
+        on its own."""
+        return self.filter(is_refund=False)
+
     def ending_in(self, quarter: Quarter):
         """Declarations whose tax period ends within `quarter`."""
         return self.filter(period_end__gte=quarter.first_day, period_end__lte=quarter.last_day)
 
 
 class Declaration(models.Model):
-    """One row of the tax bureau's declaration details (申报明细). A corrected
-    declaration (更正申报) is another row for the same period with a later
-    declaration date; the rate counts the enterprise once either way."""
+    """One union-funds row of the tax bureau's declaration details (申报明细);
+    rows of other taxes are never stored. A corrected declaration (更正申报)
+    is another row for the same period with a later declaration date; the
+    rate counts the enterprise once either way. A refund (negative amount)
+    is kept for its period but does not make the enterprise declared."""
 
     enterprise = models.ForeignKey(
         "enterprises.Enterprise",
@@ -45,17 +53,40 @@ class Declaration(models.Model):
         related_name="declarations",
         help_text=_("Empty while the taxpayer matches no enterprise (unmatched)."),
     )
-    credit_code = models.CharField(_("taxpayer ID"), max_length=18, db_index=True)
+    credit_code = models.CharField(
+        _("taxpayer ID"),
+        max_length=20,
+        db_index=True,
+        help_text=_(
+            "The credit code; an old 15- or 20-character tax registration number is kept"
+            " as the tax bureau wrote it (and matches no enterprise)."
+        ),
+    )
     taxpayer_name = models.CharField(_("taxpayer name"), max_length=200)
     item = models.CharField(_("item"), max_length=50, default="工会经费")
+    sub_item = models.CharField(
+        _("sub-item"),
+        max_length=100,
+        blank=True,
+        help_text=_("The tax sub-item, as the export names it."),
+    )
     period_start = models.DateField(_("tax period start"))
     period_end = models.DateField(_("tax period end"))
     base = models.DecimalField(_("base"), max_digits=16, decimal_places=2, default=0)
     rate = models.DecimalField(_("rate"), max_digits=7, decimal_places=4, default=0)
     amount_due = models.DecimalField(_("amount due"), max_digits=14, decimal_places=2, default=0)
     amount_paid = models.DecimalField(_("amount paid"), max_digits=14, decimal_places=2, default=0)
-    declared_on = models.DateField(_("declaration date"))
+    declared_on = models.DateField(
+        _("declaration date"),
+        help_text=_("When the export gives only the date the treasury received it, that date."),
+    )
+    paid_on = models.DateField(_("date received by the treasury"), null=True, blank=True)
     is_zero = models.BooleanField(_("zero declaration"), default=False)
+    is_refund = models.BooleanField(
+        _("refund"),
+        default=False,
+        help_text=_("A negative amount: kept, but it does not count as declaring."),
+    )
     created_at = models.DateTimeField(_("imported at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -67,9 +98,17 @@ class Declaration(models.Model):
         ordering = ["-period_end", "credit_code", "-declared_on"]
         constraints = [
             # The natural key of a row of the tax export: re-importing the
-            # same file finds every row again.
+            # same file finds every row again. A refund filed the same day is
+            # another row, not a correction of the declaration.
             models.UniqueConstraint(
-                fields=["credit_code", "item", "period_start", "period_end", "declared_on"],
+                fields=[
+                    "credit_code",
+                    "item",
+                    "period_start",
+                    "period_end",
+                    "declared_on",
+                    "is_refund",
+                ],
                 name="declaration_natural_key",
             ),
             models.CheckConstraint(
@@ -82,7 +121,8 @@ class Declaration(models.Model):
             # Covering: the rate's "declared in Q" sets are read from the
             # index alone (an index-only scan), never from the table.
             models.Index(
-                fields=["period_end", "enterprise", "is_zero"], name="decl_period_covering"
+                fields=["period_end", "enterprise", "is_zero", "is_refund"],
+                name="decl_period_covering",
             ),
         ]
 

@@ -3,7 +3,8 @@ database.
 
 - Declared in Q: at least one declaration whose tax period ends within Q (a
   zero declaration counts, and is counted apart; corrections for the same
-  period count once, because enterprises are counted, not rows).
+  period count once, because enterprises are counted, not rows; a refund
+  does not count on its own).
 - Obligated in Q: union founded and in the collection scope on Q's last day
   (`Enterprise.objects.in_scope_on`), not moved out or deregistered by then.
 - Rate = declared ÷ obligated as a percentage, two decimals, ROUND_HALF_UP.
@@ -83,7 +84,7 @@ class ScopeFigures:
 def declared_ids(quarter: Quarter, *, paying: bool = False):
     """Subquery: ids of enterprises with a declaration ending in `quarter`
     (with `paying`, one that is not a zero declaration)."""
-    qs = Declaration.objects.ending_in(quarter).filter(enterprise__isnull=False)
+    qs = Declaration.objects.counting().ending_in(quarter).filter(enterprise__isnull=False)
     if paying:
         qs = qs.filter(is_zero=False)
     return qs.values("enterprise_id")

@@ -42,7 +42,7 @@ class Assessment:
 
 def candidates(*, quarter: Quarter, n: int):
     window_start = quarter.shift(-(n - 1))
-    in_window = Declaration.objects.filter(
+    in_window = Declaration.objects.counting().filter(
         enterprise=OuterRef("pk"),
         period_end__gte=window_start.first_day,
         period_end__lte=quarter.last_day,
@@ -61,7 +61,8 @@ def candidates(*, quarter: Quarter, n: int):
 def _signals(qs, day: datetime.date):
     """Annotate what is known about an enterprise's life: one query."""
     last_declared = (
-        Declaration.objects.filter(enterprise=OuterRef("pk"), period_end__lte=day)
+        Declaration.objects.counting()
+        .filter(enterprise=OuterRef("pk"), period_end__lte=day)
         .order_by("-period_end")
         .values("period_end")[:1]
     )

@@ -113,7 +113,7 @@ def test_a_correction_is_a_new_row_for_the_same_period(db, tmp_path):
     [
         ({"code": "91110102MA00000010"}, "纳税人识别号", "校验"),
         ({"start": "2017-09-30", "end": "2017-07-01"}, "税款所属期止", "早于"),
-        ({"due": "-400"}, "应纳税额", "负"),
+        ({"due": "四百"}, "应纳税额", "金额"),  # a negative one is a refund: test_import_field
         ({"filed": "2099-01-01"}, "申报日期", "将来"),
         ({"end": "明天"}, "税款所属期止", "日期"),
     ],
@@ -128,7 +128,7 @@ def test_bad_rows_are_refused_with_row_and_column_and_nothing_is_written(
     code, result = run(workbook(tmp_path, [row(a), faulty]))
     assert code == 1
     assert result["invalid"] == 1
-    error = result["errors"][0]  # a negative amount due is also a negative amount paid
+    error = result["errors"][0]  # a bad amount due is also a bad amount paid
     assert (error["row"], error["column"]) == (4, column)
     assert words in error["message"], error["message"]
     assert not Declaration.objects.exists()

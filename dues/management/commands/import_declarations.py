@@ -1,11 +1,14 @@
 from django.utils.translation import gettext as _
 
 from chunshu_union.tabular.command import ImportCommand
-from dues.importing import declaration_import
+from dues.importing import declaration_import, result_notes
 
 
 class Command(ImportCommand):
-    help = "Import the tax bureau's declaration details (all or nothing; idempotent)."
+    help = (
+        "Import the tax bureau's declaration details: union-fund rows only, the other taxes"
+        " skipped and counted (all or nothing; idempotent)."
+    )
 
     def run(self, path, options):
         return declaration_import(source=path, dry_run=options["dry_run"])
@@ -17,3 +20,5 @@ class Command(ImportCommand):
                 _("%(n)d declarations match no enterprise (unmatched, kept and listed).")
                 % {"n": result.extra["unmatched"]}
             )
+        for note in result_notes(result):
+            self.stdout.write(note)
