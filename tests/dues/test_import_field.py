@@ -480,3 +480,11 @@ def test_the_admin_preview_says_what_was_skipped_and_why(client, sam, tmp_path):
     done = client.post("/admin/dues/declaration/upload/", {"token": token}, follow=True)
     assert "跳过其他税费 1 行" in done.content.decode()
     assert sorted(Declaration.objects.values_list("is_refund", flat=True)) == [False, True]
+
+
+def test_a_real_code_that_only_looks_like_scientific_notation_is_accepted(db, tmp_path):
+    """Typed in a text column, 91110108717800E01… is a code, not a number."""
+    code = make_credit_code("91110108717800E01")
+    a = EnterpriseFactory(credit_code=code)
+    status, result = run(workbook(tmp_path, [line(a)]))
+    assert (status, result["created"], result["unmatched"]) == (0, 1, 0)
