@@ -30,6 +30,15 @@ class EnterpriseSerializer(serializers.ModelSerializer):
             "status",
         ]
 
+    def get_fields(self):
+        """The union chair is a person: leaders, who see figures only, do not
+        get the name (chunshu_union.access.can_see_personal_data)."""
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is None or not access.can_see_personal_data(request.user):
+            fields.pop("union_chair")
+        return fields
+
 
 class CommunityViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = CommunitySerializer

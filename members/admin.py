@@ -13,6 +13,7 @@ from chunshu_union import access, crypto
 from chunshu_union.admin_mixins import ScopedModelAdmin, ScopedTabularInline
 from chunshu_union.tabular.normalize import clean_text, parse_phone
 
+from . import masking
 from .id_numbers import id_number_error
 from .models import ImportBatch, Member, Membership, Transfer
 from .roster.undo import import_batch_undo
@@ -106,7 +107,7 @@ class CommunityFilter(admin.SimpleListFilter):
 @admin.register(Member)
 class MemberAdmin(ScopedModelAdmin):
     form = MemberForm
-    list_display = ["name", "id_masked", "sex", "birth_date", "masked_phone", "jingcard_status"]
+    list_display = ["name", "id_masked", "sex", "birth_year", "masked_phone", "jingcard_status"]
     list_filter = [
         CommunityFilter,
         "sex",
@@ -121,7 +122,7 @@ class MemberAdmin(ScopedModelAdmin):
     readonly_fields = [
         "id_in_clear",
         "sex",
-        "birth_date",
+        "born",
         "verified_at",
         "verified_by",
         "created_at",
@@ -130,9 +131,7 @@ class MemberAdmin(ScopedModelAdmin):
     inlines = [MembershipInline, TransferInline]
 
     def get_fieldsets(self, request, obj=None):
-        identity = (
-            ["id_in_clear", "name", "sex", "birth_date"] if obj else ["id_number_input", "name"]
-        )
+        identity = ["id_in_clear", "name", "sex", "born"] if obj else ["id_number_input", "name"]
         return [
             (None, {"fields": [*identity, "phone", "ethnicity", "education", "political_status"]}),
             (_("Flags"), {"fields": ["is_migrant_worker", "is_model_worker", "is_in_hardship"]}),
@@ -149,23 +148,49 @@ class MemberAdmin(ScopedModelAdmin):
             obj._unmask_for = request.user
         return self.readonly_fields
 
+    def lookup_allowed(self, lookup, value, request=None):
+        """No filtering by birth date (`?birth_date__month=3`): a day at a
+        time, it would tell which masks hide which date."""
+        if masking.is_hidden_lookup(lookup):
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
     @admin.display(description=_("phone"))
     def masked_phone(self, obj):
         return obj.phone_masked
 
-    @admin.display(description=_("ID number"))
-    def id_in_clear(self, obj):
-        """The detail page shows the number in clear to those entitled, and
-        every such showing is logged."""
+    @admin.display(description=_("birth year"))
+    def birth_year(self, obj):
+        return masking.birth_year(obj)
+
+    @staticmethod
+    def _in_clear(obj) -> bool:
+        """Whether this page shows `obj` in clear; the first time it says
+        yes, the showing is logged."""
         viewer = getattr(obj, "_unmask_for", None)
         if obj is None or obj.pk is None or viewer is None:
-            return obj.id_masked if obj else ""
+            return False
         if not getattr(obj, "_unmask_logged", False):  # the page may render a field twice
             access_log_record(
                 user=viewer, action=AccessLog.Action.UNMASK, obj=obj, detail="admin member page"
             )
             obj._unmask_logged = True
+        return True
+
+    @admin.display(description=_("ID number"))
+    def id_in_clear(self, obj):
+        """The detail page shows the number in clear to those entitled, and
+        every such showing is logged."""
+        if not self._in_clear(obj):
+            return obj.id_masked if obj else ""
         return obj.id_number
+
+    @admin.display(description=_("birth date"))
+    def born(self, obj):
+        """The full date only beside the number in clear (members.masking)."""
+        if obj is None:
+            return ""
+        return obj.birth_date if self._in_clear(obj) else masking.birth_year(obj)
 
     def get_search_results(self, request, queryset, search_term):
         """A full ID number is found through its digest (never stored in clear)."""
@@ -210,7 +235,7 @@ class TransferAdmin(ScopedModelAdmin):
         return False
 
 
-from . import admin_coverage  # noqa: E402,F401
+from . import admin_auditlog, admin_coverage  # noqa: E402,F401
 
 # --- Roster imports -------------------------------------------------------------
 

@@ -9,9 +9,10 @@ class MembersConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from . import models
+        from . import masking, models
 
-        # The encrypted number and its digest are never written to the audit log.
-        auditlog.register(models.Member, exclude_fields=["id_encrypted", "id_digest"])
+        # Neither the number (encrypted, or as its digest) nor the digits
+        # its mask hides are ever written to the audit log.
+        auditlog.register(models.Member, exclude_fields=list(masking.NOT_AUDITED))
         auditlog.register(models.Membership)
         auditlog.register(models.Transfer)
