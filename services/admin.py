@@ -545,10 +545,29 @@ class AidCaseAdmin(AidAdminMixin, MemberScopedAdmin):
                     )
                 )
 
+    # Every page that shows a case writes one line to the access log, however
+    # it is reached: the change form (opened, or shown again after a refused
+    # POST), a step's page, the history. A POST that succeeds shows nothing:
+    # the page it redirects to is the view.
+
+    def _log_view(self, request, case: AidCase, detail: str = "") -> None:
+        access_log_record(
+            user=request.user, action=AccessLog.Action.VIEW_AID, obj=case, detail=detail
+        )
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk is not None:
+            self._log_view(request, obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def history_view(self, request, object_id, extra_context=None):
+        response = super().history_view(request, object_id, extra_context)
+        if response.status_code == 200:
+            self._log_view(request, response.context_data["object"], detail="history")
+        return response
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         case = self.get_object(request, object_id)
-        if case is not None and request.method == "GET":
-            access_log_record(user=request.user, action=AccessLog.Action.VIEW_AID, obj=case)
         steps = []
         if case is not None:
             steps = [
@@ -602,6 +621,7 @@ class AidCaseAdmin(AidAdminMixin, MemberScopedAdmin):
             "form": form,
             "opts": self.model._meta,
         }
+        self._log_view(request, case, detail=f"step {step}")
         return TemplateResponse(request, "services/admin/aid_step.html", context)
 
     def download_view(self, request, pk: int):

@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF, UNSAFE_EVAL, UNSAFE_INLINE
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -43,10 +44,12 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_celery_beat",
     "import_export",
     "auditlog",
     "axes",
+    "csp",
     "accounts",
     "enterprises",
     "members",
@@ -58,6 +61,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise: static files keep their caching and carry no policy.
+    "chunshu_union.middleware.NoStoreMiddleware",
+    "chunshu_union.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "chunshu_union.middleware.DefaultLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -192,11 +198,51 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Chunshu Union API",
     "VERSION": "1.0.0",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Swagger UI from static/ (the drf-spectacular-sidecar package), never a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+# Content-Security-Policy (django-csp): every script, style sheet, font and
+# image comes from this site (static/), no inline script runs unless it
+# carries the request's nonce, no inline style, no plugin, no framing.
+# data: images are the small icons style sheets embed.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# What the staff admin (django-unfold) needs on top, under /admin/ only
+# (chunshu_union.middleware): unfold drives its pages with Alpine.js, whose
+# standard build evaluates the x-data and @click expressions written in
+# unfold's templates with the Function constructor ('unsafe-eval'), and it
+# writes its theme colours in a <style> block and style attributes
+# ('unsafe-inline' for styles). Inline scripts stay refused there too.
+ADMIN_CONTENT_SECURITY_POLICY_UPDATE = {
+    "script-src": [UNSAFE_EVAL],
+    "style-src": [UNSAFE_INLINE],
 }
 
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Behind a reverse proxy every request comes from the proxy's address, so
+# the lockout would shut a user out for everyone. The client's address is
+# then the one the proxy appends to X-Forwarded-For (the TRUSTED_PROXY_COUNT-th
+# from the right); with 0, the default, the header is ignored, since a client
+# reaching gunicorn directly could write anything in it.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "chunshu_union.middleware.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
