@@ -14,6 +14,7 @@ from chunshu_union.admin_mixins import ScopedModelAdmin, ScopedTabularInline
 from chunshu_union.tabular.normalize import clean_text, parse_phone
 
 from . import masking
+from .admin_find import IdNumberFindMixin
 from .id_numbers import id_number_error
 from .models import ImportBatch, Member, Membership, Transfer
 from .roster.undo import import_batch_undo
@@ -105,7 +106,7 @@ class CommunityFilter(admin.SimpleListFilter):
 
 
 @admin.register(Member)
-class MemberAdmin(ScopedModelAdmin):
+class MemberAdmin(IdNumberFindMixin, ScopedModelAdmin):
     form = MemberForm
     list_display = ["name", "id_masked", "sex", "birth_year", "masked_phone", "jingcard_status"]
     list_filter = [
@@ -192,13 +193,6 @@ class MemberAdmin(ScopedModelAdmin):
             return ""
         return obj.birth_date if self._in_clear(obj) else masking.birth_year(obj)
 
-    def get_search_results(self, request, queryset, search_term):
-        """A full ID number is found through its digest (never stored in clear)."""
-        term = clean_text(search_term).upper()
-        if len(term) == 18 and id_number_error(term) is None:
-            return queryset.with_id_number(term), False
-        return super().get_search_results(request, queryset, search_term)
-
 
 @admin.register(Membership)
 class MembershipAdmin(ScopedModelAdmin):
@@ -235,7 +229,7 @@ class TransferAdmin(ScopedModelAdmin):
         return False
 
 
-from . import admin_auditlog, admin_coverage  # noqa: E402,F401
+from . import admin_auditlog, admin_coverage, admin_transfers  # noqa: E402,F401
 
 # --- Roster imports -------------------------------------------------------------
 
@@ -264,10 +258,14 @@ class ImportBatchAdmin(ScopedModelAdmin):
     search_fields = ["filename", "file_sha256"]
     list_select_related = ["community", "created_by"]
     actions = ["undo_imports"]
-    exclude = ["file", "preview", "error_rows"]
+    exclude = ["file", "preview", "faulty_rows", "created_ranges"]
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in ImportBatch._meta.fields if f.name not in self.exclude]
+
+    def get_queryset(self, request):
+        # The list needs counts, not the columns that grow with the file.
+        return super().get_queryset(request).light()
 
     def has_change_permission(self, request, obj=None):
         return False

@@ -431,6 +431,16 @@ class ImportBatchQuerySet(models.QuerySet):
     def for_user(self, user):
         return access.scope_by_community(self, user, "community")
 
+    def light(self):
+        """Without the columns that grow with the file (the preview of every
+        row, the kept faults, the sealed faulty rows): lists and pages that
+        show a batch's state and counts need none of them."""
+        return self.defer(*ImportBatch.BULKY_FIELDS)
+
+    def for_progress(self):
+        """Only what the progress poll shows, however large the batch."""
+        return self.only(*ImportBatch.PROGRESS_FIELDS)
+
 
 def _roster_upload_path(batch, filename: str) -> str:
     return f"rosters/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.upload"
@@ -489,9 +499,27 @@ class ImportBatch(models.Model):
     transferred = models.PositiveIntegerField(_("transferred"), default=0)
     leaving = models.PositiveIntegerField(_("leaving candidates"), default=0)
     invalid = models.PositiveIntegerField(_("faulty rows"), default=0)
+    elsewhere = models.PositiveIntegerField(
+        _("members elsewhere (transfer requests)"),
+        default=0,
+        help_text=_(
+            "Rows naming an open member of another community: they make a transfer request"
+            " for street staff, and change nothing else."
+        ),
+    )
+    #: The faults of the first ROSTER_FAULTY_ROWS_KEPT faulty rows, each
+    #: {row, column, message}; `fault_counts` and `faults_total` count them all.
     errors = models.JSONField(_("faults"), default=list, blank=True)
+    fault_counts = models.JSONField(_("faults per column"), default=dict, blank=True)
+    faults_total = models.PositiveIntegerField(_("faults"), default=0)
     preview = models.JSONField(_("preview"), default=dict, blank=True)
-    error_rows = models.JSONField(_("faulty rows as written"), default=dict, blank=True)
+    #: The first faulty rows as written in the file, for the error report:
+    #: AES-GCM ciphertext (they hold full ID numbers), emptied when the batch
+    #: is cancelled, fails or is undone, and ROSTER_ERROR_ROWS_DAYS after the
+    #: upload at the latest (members.roster.services.import_batches_purge).
+    faulty_rows = models.TextField(
+        _("faulty rows as written (encrypted)"), blank=True, editable=False
+    )
     #: The members and memberships this batch created, as [first, last] id
     #: ranges (usually one each): one record per new member would double
     #: the write of a large roster, and undo needs only which rows they are.
@@ -510,6 +538,18 @@ class ImportBatch(models.Model):
     )
 
     objects = ImportBatchQuerySet.as_manager()
+
+    #: Columns whose size follows the file's: never loaded to show a state.
+    BULKY_FIELDS = ("errors", "fault_counts", "preview", "faulty_rows", "created_ranges")
+    PROGRESS_FIELDS = (
+        "id",
+        "state",
+        "rows_total",
+        "rows_read",
+        "rows_validated",
+        "rows_written",
+        "invalid",
+    )
 
     class Meta:
         verbose_name = _("roster import")
@@ -571,3 +611,128 @@ class ImportChange(models.Model):
 
     def __str__(self):
         return f"{self.batch_id}:{self.row} {self.kind}"
+
+
+class TransferRequestQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """Scoped by the community the member would move *to*: a chair sees
+        the requests their own rosters made, never another community's (nor
+        those naming their own members: the decision is the street's)."""
+        return access.scope_by_community(self, user, "to_enterprise__community")
+
+    def pending(self):
+        return self.filter(state=TransferRequest.State.PENDING)
+
+
+class TransferRequest(models.Model):
+    """A transfer request (转会申请): a chair's roster listed someone who is
+    an open member of another community. Nothing about that member changes,
+    and the chair is shown nothing of them, until street staff approve (the
+    Transfer is then written by members.services.transfer_request_approve)
+    or refuse (with the reason)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", pgettext_lazy("transfer request state", "Waiting for the street")
+        APPROVED = "approved", pgettext_lazy("transfer request state", "Approved")
+        REFUSED = "refused", pgettext_lazy("transfer request state", "Refused")
+
+    member = models.ForeignKey(
+        Member,
+        verbose_name=_("member"),
+        on_delete=models.PROTECT,
+        related_name="transfer_requests",
+    )
+    from_membership = models.ForeignKey(
+        Membership,
+        verbose_name=_("from membership"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    from_enterprise = models.ForeignKey(
+        "enterprises.Enterprise",
+        verbose_name=_("from enterprise"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    to_enterprise = models.ForeignKey(
+        "enterprises.Enterprise",
+        verbose_name=_("to enterprise"),
+        on_delete=models.PROTECT,
+        related_name="transfer_requests",
+    )
+    batch = models.ForeignKey(
+        ImportBatch,
+        verbose_name=_("roster import"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="transfer_requests",
+    )
+    row = models.PositiveIntegerField(_("row"), null=True, blank=True)
+    #: The name as the chair's file spells it (the chair's own data; a
+    #: different name from the member's is worth a look before approving).
+    name_in_roster = models.CharField(_("name in the roster"), max_length=50, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    state = models.CharField(
+        _("state"), max_length=16, choices=State.choices, default=State.PENDING, db_index=True
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    reason = models.CharField(_("reason for refusing"), max_length=200, blank=True)
+    transfer = models.ForeignKey(
+        Transfer,
+        verbose_name=_("transfer"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = TransferRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("transfer request")
+        verbose_name_plural = _("transfer requests")
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "to_enterprise"],
+                condition=Q(state="pending"),
+                name="one_pending_transfer_request",
+                violation_error_message=_(
+                    "A transfer request for this person to this enterprise is already waiting."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="approved") | Q(transfer__isnull=False),
+                name="approved_transfer_request_has_transfer",
+                violation_error_message=_("An approved request records its transfer."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="refused") | ~Q(reason=""),
+                name="refused_transfer_request_has_reason",
+                violation_error_message=_("A refusal gives its reason."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.member.id_masked} → {self.to_enterprise}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.state == self.State.PENDING

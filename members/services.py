@@ -4,12 +4,13 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from enterprises.models import Enterprise
 
 from .id_numbers import id_number_error
-from .models import Member, Membership, Transfer
+from .models import Member, Membership, Transfer, TransferRequest
 
 
 def member_get_or_build(*, id_number: str) -> Member:
@@ -114,3 +115,75 @@ def membership_leave(
             recorded_by=by,
         )
     return current
+
+
+# --- Transfer requests (转会申请) ------------------------------------------------
+
+#: The reason written on a Transfer made by approving a request.
+TRANSFER_REQUEST_REASON = "转会申请"
+
+
+def _pending_request(request: TransferRequest) -> TransferRequest:
+    locked = (
+        TransferRequest.objects.select_for_update()
+        .select_related("member", "to_enterprise")
+        .get(pk=request.pk)
+    )
+    if locked.state != TransferRequest.State.PENDING:
+        raise ValidationError(_("This transfer request has already been decided."))
+    return locked
+
+
+@transaction.atomic
+def transfer_request_approve(
+    *, request: TransferRequest, by, on: datetime.date | None = None
+) -> Transfer:
+    """Street staff approve: the member's open membership (the one the
+    request was made against) is closed and one opened at the requesting
+    enterprise, through membership_transfer. The member's fields are not
+    touched: the next roster of the new community updates them."""
+    locked = _pending_request(request)
+    current = (
+        Membership.objects.filter(member=locked.member_id, left_on__isnull=True)
+        .only("id", "joined_on")
+        .first()
+    )
+    if current is None or current.pk != locked.from_membership_id:
+        raise ValidationError(
+            _(
+                "The member's membership has changed since the request was made; refuse this"
+                " request and ask the chair to upload the roster again."
+            )
+        )
+    today = timezone.localdate()
+    on = on or max(today, current.joined_on)
+    if on > today:
+        raise ValidationError(_("A transfer cannot be dated in the future."))
+    transfer = membership_transfer(
+        member=locked.member,
+        to_enterprise=locked.to_enterprise,
+        on=on,
+        reason=TRANSFER_REQUEST_REASON,
+        by=by,
+    )
+    locked.state = TransferRequest.State.APPROVED
+    locked.decided_by = by
+    locked.decided_at = timezone.now()
+    locked.transfer = transfer
+    locked.save(update_fields=["state", "decided_by", "decided_at", "transfer"])
+    return transfer
+
+
+@transaction.atomic
+def transfer_request_refuse(*, request: TransferRequest, by, reason: str) -> TransferRequest:
+    """Street staff refuse, saying why (the chair reads it); nothing else changes."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the request is refused; the chair reads it.")})
+    locked = _pending_request(request)
+    locked.state = TransferRequest.State.REFUSED
+    locked.decided_by = by
+    locked.decided_at = timezone.now()
+    locked.reason = reason[:200]
+    locked.save(update_fields=["state", "decided_by", "decided_at", "reason"])
+    return locked

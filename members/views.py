@@ -5,18 +5,24 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.models import AccessLog
+from accounts.services import access_log_record
 from chunshu_union import access
 from chunshu_union.decorators import portal_required
 from enterprises.models import Enterprise
 
+from .admin_find import looks_like_id_number
 from .forms import ConfirmForm, RosterUploadForm
-from .models import ImportBatch, Member
+from .id_numbers import id_number_error
+from .models import ImportBatch, Member, TransferRequest
+from .roster.faults import open_faulty_rows
 from .roster.report import error_report
 from .roster.services import (
     import_batch_cancel,
@@ -28,7 +34,7 @@ from .roster.template import roster_template
 from .roster.undo import import_batch_undo
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-PREVIEW_KINDS = ("invalid", "new", "changed", "transferred", "unchanged", "leaving")
+PREVIEW_KINDS = ("invalid", "new", "changed", "transferred", "elsewhere", "unchanged", "leaving")
 
 
 @portal_required
@@ -38,9 +44,9 @@ def index(request):
         "communities": access.communities_for(request.user),
         "enterprise_count": enterprises.count(),
         "member_count": Member.objects.for_user(request.user).count(),
-        "recent_imports": ImportBatch.objects.for_user(request.user).select_related(
-            "community", "created_by"
-        )[:5],
+        "recent_imports": ImportBatch.objects.for_user(request.user)
+        .light()
+        .select_related("community", "created_by")[:5],
     }
     return render(request, "portal/index.html", context)
 
@@ -61,26 +67,50 @@ def enterprise_list(request):
 
 @portal_required
 def member_list(request):
+    """Names are searched by GET (`?q=`). A full ID number is posted, never
+    put in a URL (web servers log URLs): the server looks it up by its
+    digest and answers with the page itself."""
     members = Member.objects.for_user(request.user).order_by("name", "pk")
+    if request.method == "POST":
+        return _member_by_id_number(request, members)
     query = request.GET.get("q", "").strip()
-    if query:
-        members = members.filter(name__icontains=query) | Member.objects.for_user(
-            request.user
-        ).with_id_number(query.upper())
+    if query and looks_like_id_number(query):
+        messages.warning(request, _("Search for an ID number with the search box on this page."))
+        members, query = members.none(), ""
+    elif query:
+        members = members.filter(name__icontains=query)
     page = Paginator(members, 50).get_page(request.GET.get("page"))
     return render(request, "portal/member_list.html", {"page": page, "q": query})
+
+
+def _member_by_id_number(request, members):
+    query = request.POST.get("q", "").strip()
+    if not looks_like_id_number(query):
+        # A name typed in the box: the ordinary GET search, which can be paged.
+        return redirect(f"{request.path}?{urlencode({'q': query})}" if query else request.path)
+    number = query.upper().replace(" ", "")
+    error = id_number_error(number)
+    if error:
+        messages.error(request, error)
+        found = members.none()
+    else:
+        found = members.with_id_number(number)
+    page = Paginator(found, 50).get_page(1)
+    return render(request, "portal/member_list.html", {"page": page, "q": "", "by_id": True})
 
 
 # --- roster imports ------------------------------------------------------------
 
 
-def _batch(request, pk: int) -> ImportBatch:
+def _batch(request, pk: int, queryset=None) -> ImportBatch:
     """Another community's import is a 404, never a 403 (its existence is
-    not the chair's business)."""
-    return get_object_or_404(
-        ImportBatch.objects.for_user(request.user).select_related("community", "created_by"),
-        pk=pk,
-    )
+    not the chair's business). `queryset`: which columns to load (by
+    default all but the sealed faulty rows)."""
+    if queryset is None:
+        queryset = ImportBatch.objects.defer("faulty_rows").select_related(
+            "community", "created_by"
+        )
+    return get_object_or_404(queryset.for_user(request.user), pk=pk)
 
 
 @portal_required
@@ -113,7 +143,9 @@ def _attachment(filename: str) -> str:
 
 @portal_required
 def import_list(request):
-    batches = ImportBatch.objects.for_user(request.user).select_related("community", "created_by")
+    batches = (
+        ImportBatch.objects.for_user(request.user).light().select_related("community", "created_by")
+    )
     page = Paginator(batches, 30).get_page(request.GET.get("page"))
     return render(request, "portal/import_list.html", {"page": page, "q": ""})
 
@@ -135,21 +167,32 @@ def import_new(request):
 
 @portal_required
 def import_detail(request, pk):
-    batch = _batch(request, pk)
+    batch = _batch(
+        request,
+        pk,
+        ImportBatch.objects.defer("preview", "faulty_rows")
+        .select_related("community", "created_by")
+        .annotate(report_kept=ExpressionWrapper(~Q(faulty_rows=""), output_field=BooleanField())),
+    )
     counts = [
         ("invalid", _("Faulty"), batch.invalid),
         ("new", _("New"), batch.created),
         ("changed", _("Changed"), batch.updated),
         ("transferred", _("Transferred in"), batch.transferred),
+        ("elsewhere", _("Members elsewhere"), batch.elsewhere),
         ("unchanged", _("Unchanged"), batch.unchanged),
         ("leaving", _("No longer listed"), batch.leaving),
     ]
+    fault_counts = sorted(batch.fault_counts.items(), key=lambda item: -item[1])
     context = {
         "batch": batch,
         "counts": counts,
         "confirm_form": ConfirmForm(),
         "progress": _progress(batch),
         "first_faults": batch.errors[:20],
+        "faulty_rows_listed": len({f["row"] for f in batch.errors}),
+        "fault_counts": fault_counts,
+        "transfer_requests": batch.transfer_requests.select_related("member", "to_enterprise"),
     }
     return render(request, "portal/import_detail.html", context)
 
@@ -178,8 +221,10 @@ def _progress(batch: ImportBatch) -> dict:
 @portal_required
 def import_progress(request, pk):
     """Polled by htmx every second while the import runs; once it is done,
-    the whole page reloads to show the preview or the result."""
-    batch = _batch(request, pk)
+    the whole page reloads to show the preview or the result. It reads
+    only the state and the counters, however large the batch's preview
+    and faults."""
+    batch = get_object_or_404(ImportBatch.objects.for_user(request.user).for_progress(), pk=pk)
     response = render(
         request, "portal/_import_progress.html", {"batch": batch, "progress": _progress(batch)}
     )
@@ -190,9 +235,9 @@ def import_progress(request, pk):
 
 @portal_required
 def import_rows(request, pk, kind):
-    batch = _batch(request, pk)
     if kind not in PREVIEW_KINDS:
         raise Http404
+    batch = _batch(request, pk)
     if kind == "invalid":
         items = _faulty_rows(batch)
     else:
@@ -216,7 +261,7 @@ def _faulty_rows(batch: ImportBatch) -> list[dict]:
 @require_POST
 @portal_required
 def import_confirm(request, pk):
-    batch = _batch(request, pk)
+    batch = _batch(request, pk, ImportBatch.objects.light())
     form = ConfirmForm(request.POST)
     skip = form.is_valid() and form.cleaned_data["skip_invalid"]
     try:
@@ -229,7 +274,7 @@ def import_confirm(request, pk):
 @require_POST
 @portal_required
 def import_cancel(request, pk):
-    batch = _batch(request, pk)
+    batch = _batch(request, pk, ImportBatch.objects.light())
     try:
         import_batch_cancel(batch=batch)
         messages.success(request, _("The import was cancelled; nothing was written."))
@@ -241,7 +286,7 @@ def import_cancel(request, pk):
 @require_POST
 @portal_required
 def import_undo(request, pk):
-    batch = _batch(request, pk)
+    batch = _batch(request, pk, ImportBatch.objects.light())
     try:
         import_batch_undo(batch=batch, by=request.user)
         messages.success(request, _("The import was undone."))
@@ -252,8 +297,59 @@ def import_undo(request, pk):
 
 @portal_required
 def import_report(request, pk):
-    batch = _batch(request, pk)
+    """The faulty rows of the chair's own file, opened from the batch's
+    sealed copy. A download of personal data: logged."""
+    batch = _batch(
+        request, pk, ImportBatch.objects.only("id", "filename", "invalid", "faulty_rows")
+    )
     if not batch.invalid:
         messages.info(request, _("This import has no faulty rows."))
         return redirect("portal:import_detail", pk=batch.pk)
-    return _xlsx(error_report(batch.error_rows), f"错误报告-{batch.filename}.xlsx")
+    if not batch.faulty_rows:
+        messages.info(
+            request,
+            _(
+                "The faulty rows of this import have been deleted (they are kept only while the"
+                " import is open, and %(days)d days at most). Upload the file again to get a"
+                " new error report."
+            )
+            % {"days": settings.ROSTER_ERROR_ROWS_DAYS},
+        )
+        return redirect("portal:import_detail", pk=batch.pk)
+    data = error_report(open_faulty_rows(batch.faulty_rows))
+    return personal_data_export(
+        request, data, f"错误报告-{batch.filename}.xlsx", obj=batch, detail="roster error report"
+    )
+
+
+def personal_data_export(request, data: bytes, filename: str, *, obj, detail: str):
+    """Every download that carries personal data goes out through here, and
+    is written to the access log as an export."""
+    access_log_record(user=request.user, action=AccessLog.Action.EXPORT, obj=obj, detail=detail)
+    return _xlsx(data, filename)
+
+
+# --- transfer requests (转会申请) -------------------------------------------------
+
+
+@portal_required
+def transfer_list(request):
+    requests = TransferRequest.objects.for_user(request.user).select_related(
+        "member", "to_enterprise", "batch"
+    )
+    page = Paginator(requests, 50).get_page(request.GET.get("page"))
+    return render(request, "portal/transfer_list.html", {"page": page, "q": ""})
+
+
+@portal_required
+def transfer_detail(request, pk):
+    """The chair's own request: its state and, if refused, why. Another
+    community's request is a 404. Nothing of the member's other community
+    is shown, only what the chair's file said."""
+    transfer_request = get_object_or_404(
+        TransferRequest.objects.for_user(request.user).select_related(
+            "member", "to_enterprise", "batch"
+        ),
+        pk=pk,
+    )
+    return render(request, "portal/transfer_detail.html", {"transfer_request": transfer_request})

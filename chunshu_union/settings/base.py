@@ -150,6 +150,13 @@ ROSTER_UPLOAD_ROOT = env.path(
     "ROSTER_UPLOAD_ROOT", default=BASE_DIR / "media" / "private" / "rosters"
 )
 ROSTER_PREVIEW_PAGE = 100
+# A batch keeps the first ROSTER_FAULTY_ROWS_KEPT faulty rows (their faults,
+# and their cells sealed with FIELD_ENCRYPTION_KEY for the error report) and
+# counts the rest per column. Those rows and the uploaded file are deleted when
+# the batch is cancelled, fails or is undone, and ROSTER_ERROR_ROWS_DAYS after
+# the upload at the latest (a nightly beat task, members.purge_roster_uploads).
+ROSTER_FAULTY_ROWS_KEPT = env.int("ROSTER_FAULTY_ROWS_KEPT", default=1000)
+ROSTER_ERROR_ROWS_DAYS = env.int("ROSTER_ERROR_ROWS_DAYS", default=7)
 
 # Personal data. The resident ID number is stored encrypted (AES-GCM) with a
 # keyed HMAC digest for uniqueness and exact lookup. Production must set

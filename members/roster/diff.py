@@ -33,6 +33,9 @@ class Plan:
         default_factory=list
     )
     unchanged: list[tuple[RosterRow, Existing]] = field(default_factory=list)
+    #: Open members of another community than the roster's: they become
+    #: transfer requests and nothing of them is shown or changed.
+    elsewhere: list[tuple[RosterRow, Existing]] = field(default_factory=list)
     leaving: list[dict] = field(default_factory=list)
 
     @property
@@ -70,10 +73,23 @@ def existing_members(digests: list[str]) -> dict[str, Existing]:
     return found
 
 
-def plan_roster(rows: list[RosterRow], *, listed: set[str], today: datetime.date) -> Plan:
+def plan_roster(
+    rows: list[RosterRow],
+    *,
+    listed: set[str],
+    today: datetime.date,
+    community_id: int | None = None,
+    community_of: dict[int, int] | None = None,
+) -> Plan:
     """`listed`: digests of every person the file names, valid row or not
-    (a faulty row is not a reason to call someone a leaver)."""
+    (a faulty row is not a reason to call someone a leaver).
+
+    With `community_id` (a community's roster) someone whose open membership
+    is in another community (`community_of`: enterprise id → community id)
+    goes to `elsewhere`: a transfer request, never a silent move. A street-wide
+    roster (no community: staff on the command line) transfers them."""
     plan = Plan()
+    community_of = community_of or {}
     existing = existing_members([r.digest for r in rows])
     for row in rows:
         current = existing.get(row.digest)
@@ -84,6 +100,8 @@ def plan_roster(rows: list[RosterRow], *, listed: set[str], today: datetime.date
         membership = current.membership
         if membership is None:
             plan.rejoined.append((row, current, before, after))
+        elif community_id and community_of.get(membership["enterprise_id"]) != community_id:
+            plan.elsewhere.append((row, current))
         elif membership["enterprise_id"] != row.enterprise_id:
             on = _transfer_date(row.joined_on, membership["joined_on"], today)
             plan.transferred.append((row, current, before, after, on))

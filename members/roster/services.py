@@ -3,21 +3,23 @@ Celery), the admin and the `import_roster` command."""
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chunshu_union.tabular import FileRejected, RowError, find_header, read_table
 from chunshu_union.tabular.memory import collector_paused
-from chunshu_union.tabular.normalize import cell_text
 from chunshu_union.tabular.reader import read_bytes
 from chunshu_union.tabular.result import ImportResult
 
@@ -25,6 +27,7 @@ from ..id_numbers import mask, mask_phone
 from ..models import ImportBatch
 from .bulk import batched
 from .diff import Plan, plan_roster
+from .faults import FaultKeeper, seal_faulty_rows, stored_faults
 from .fields import FIELD_LABELS, FIELDS
 from .report import error_report
 from .validate import EnterpriseIndex, RosterRow, RowChecker
@@ -33,8 +36,6 @@ from .write import write_plan
 logger = logging.getLogger(__name__)
 
 PROGRESS_EVERY = 5000
-#: Faulty rows kept for the error report; beyond this the file is not a roster.
-MAX_FAULTY_ROWS_KEPT = 20000
 
 Progress = Callable[[str, int], None]
 
@@ -49,11 +50,16 @@ class Checked:
     header_row: int
     titles: list[str]
     rows: list[RosterRow]
+    #: The faults of the first faulty rows (ROSTER_FAULTY_ROWS_KEPT) ...
     errors: list[RowError]
     invalid: int
+    #: ... those rows as written ...
     error_rows: list[dict]
     plan: Plan
     enterprise_names: dict = field(default_factory=dict)
+    #: ... and every fault counted, per column title.
+    fault_counts: dict = field(default_factory=dict)
+    faults_total: int = 0
 
     def result(self, *, written: bool) -> ImportResult:
         plan = self.plan
@@ -65,7 +71,12 @@ class Checked:
             invalid=self.invalid,
             errors=list(self.errors),
             written=written,
-            extra={"leaving": len(plan.leaving)},
+            extra={
+                "leaving": len(plan.leaving),
+                "transfer_requests": len(plan.elsewhere),
+                "faults_total": self.faults_total,
+                "fault_counts": self.fault_counts,
+            },
         )
 
 
@@ -91,23 +102,26 @@ def _roster_check(*, source, filename, community, progress) -> Checked:
     today = timezone.localdate()
     checker = RowChecker(header, index, table.formula_cells, today)
     valid: list[RosterRow] = []
-    errors: list[RowError] = []
-    error_rows: list[dict] = []
+    kept = FaultKeeper(header.raw_titles)
     count = 0
     for chunk in batched(header.data_rows(table, after=rows_after), PROGRESS_EVERY):
         for record, row, faults, _digest in checker.check_rows(chunk):
             if row is not None:
                 valid.append(row)
             else:
-                errors.extend(faults)
-                if len(error_rows) < MAX_FAULTY_ROWS_KEPT:
-                    error_rows.append(_faulty_row(record, faults, header))
+                kept.add(record, faults)
         count += len(chunk)
         tick("validated", count)
     if count == 0:
         raise FileRejected(_("The file has a header row but no members below it."))
     # Everyone the file names with a valid ID number, faulty row or not.
-    plan = plan_roster(valid, listed=checker.seen.keys(), today=today)
+    plan = plan_roster(
+        valid,
+        listed=checker.seen.keys(),
+        today=today,
+        community_id=community.pk if community else None,
+        community_of=index.community_of(),
+    )
     names = {e["id"]: e["name"] for e in index.by_code.values()}
     return Checked(
         filename=filename,
@@ -116,24 +130,14 @@ def _roster_check(*, source, filename, community, progress) -> Checked:
         header_row=header.row,
         titles=header.raw_titles,
         rows=valid,
-        errors=errors,
+        errors=kept.errors,
         invalid=count - len(valid),
-        error_rows=error_rows,
+        error_rows=kept.rows,
         plan=plan,
         enterprise_names=names,
+        fault_counts=dict(kept.counts),
+        faults_total=kept.total,
     )
-
-
-def _faulty_row(record, faults: list[RowError], header) -> dict:
-    by_title = {title: index for index, title in enumerate(header.raw_titles)}
-    return {
-        "row": record.row,
-        "cells": [cell_text(c) for c in record.raw],
-        "faults": [
-            {"col": by_title.get(f.column), "column": f.column, "message": f.message}
-            for f in faults
-        ],
-    }
 
 
 def roster_import(
@@ -151,7 +155,7 @@ def roster_import(
     ImportBatch (also one that wrote nothing because of faults). With
     `report_to` (a path), the faulty rows are written there as .xlsx."""
     checked = roster_check(source=source, filename=filename, community=community)
-    if report_to and checked.errors:
+    if report_to and checked.invalid:
         Path(report_to).write_bytes(
             error_report({"titles": checked.titles, "rows": checked.error_rows})
         )
@@ -165,7 +169,10 @@ def roster_import(
         skip_invalid=skip_invalid,
         state=ImportBatch.State.VALIDATING,
     )
-    return roster_commit(checked=checked, batch=batch, by=by), batch
+    result = roster_commit(checked=checked, batch=batch, by=by)
+    if batch.state == ImportBatch.State.FAILED:
+        _discard(batch)  # a closed batch keeps no faulty row
+    return result, batch
 
 
 def roster_commit(
@@ -175,7 +182,7 @@ def roster_commit(
     preview is kept only for the portal (`with_preview`); the command and the
     admin keep the counts and the faults."""
     _store_check(batch, checked, with_preview=with_preview)
-    if checked.errors and not batch.skip_invalid:
+    if checked.invalid and not batch.skip_invalid:
         batch.state = ImportBatch.State.FAILED
         batch.message = _("The file has faults; nothing was written.")
         batch.save()
@@ -225,19 +232,27 @@ def _store_check(batch: ImportBatch, checked: Checked, *, with_preview: bool = T
     batch.unchanged = len(plan.unchanged)
     batch.transferred = len(plan.transferred)
     batch.leaving = len(plan.leaving)
+    batch.elsewhere = len(plan.elsewhere)
     batch.invalid = checked.invalid
-    batch.errors = [e.as_dict() for e in checked.errors]
+    batch.errors = stored_faults(checked.errors)
+    batch.fault_counts = checked.fault_counts
+    batch.faults_total = checked.faults_total
     batch.preview = preview_of(checked) if with_preview else {}
-    batch.error_rows = {
-        "header_row": checked.header_row,
-        "titles": checked.titles,
-        "rows": checked.error_rows,
-    }
+    batch.faulty_rows = seal_faulty_rows(
+        header_row=checked.header_row, titles=checked.titles, rows=checked.error_rows
+    )
 
 
 def preview_of(checked: Checked) -> dict:
     """What the portal lists before anything is written: names, masked ID
-    numbers, enterprises and field-level changes (phones masked)."""
+    numbers, enterprises and field-level changes (phones masked).
+
+    Only what the roster's own community may see: a person who is an open
+    member of another community is listed under "elsewhere" with what the
+    file itself says (row, name as written, the number masked, the
+    enterprise of the file), nothing from the database; someone joining
+    again shows the values the file sets, not the ones the database kept
+    from a membership the chair never had."""
     plan = checked.plan
     names = checked.enterprise_names
 
@@ -252,7 +267,8 @@ def preview_of(checked: Checked) -> dict:
     return {
         "new": [who(r) for r in plan.new]
         + [
-            {**who(r), "rejoined": True, "changes": _changes(b, a)} for r, _c, b, a in plan.rejoined
+            {**who(r), "rejoined": True, "changes": _changes({}, a, with_before=False)}
+            for r, _c, _b, a in plan.rejoined
         ],
         "changed": [{**who(r), "changes": _changes(b, a)} for r, _c, b, a in plan.changed],
         "transferred": [
@@ -265,11 +281,12 @@ def preview_of(checked: Checked) -> dict:
             for r, c, b, a, on in plan.transferred
         ],
         "unchanged": [who(r) for r, _c in plan.unchanged],
+        "elsewhere": [who(r) for r, _c in plan.elsewhere],
         "leaving": plan.leaving,
     }
 
 
-def _changes(before: dict, after: dict) -> list[dict]:
+def _changes(before: dict, after: dict, *, with_before: bool = True) -> list[dict]:
     def shown(name, value):
         if name == "phone":
             return mask_phone(value)
@@ -280,7 +297,7 @@ def _changes(before: dict, after: dict) -> list[dict]:
     return [
         {
             "field": FIELD_LABELS.get(name, name),
-            "before": shown(name, before.get(name)),
+            "before": shown(name, before.get(name)) if with_before else None,
             "after": shown(name, after[name]),
         }
         for name in after
@@ -365,13 +382,18 @@ def _fail(batch: ImportBatch, message: str) -> None:
     batch.state = ImportBatch.State.FAILED
     batch.message = message
     batch.save(update_fields=["state", "message"])
-    _discard_file(batch)
+    _discard(batch)
 
 
-def _discard_file(batch: ImportBatch) -> None:
+def _discard(batch: ImportBatch, *, keep_faulty_rows: bool = False) -> None:
+    """Delete what a batch holds of the file: the upload itself, and (unless
+    asked to keep them for the error report) the sealed faulty rows."""
     if batch.file:
         batch.file.delete(save=False)
-        ImportBatch.objects.filter(pk=batch.pk).update(file="")
+    cleared = {"file": ""} if keep_faulty_rows else {"file": "", "faulty_rows": ""}
+    ImportBatch.objects.filter(pk=batch.pk).update(**cleared)
+    for name, value in cleared.items():
+        setattr(batch, name, value)
 
 
 def import_batch_confirm(*, batch: ImportBatch, skip_invalid: bool = False) -> None:
@@ -418,17 +440,51 @@ def import_batch_commit(*, batch_id: int) -> None:
         _fail(batch, _unexpected_message())
         return
     if result.written:
-        _discard_file(batch)
-    elif batch.state == State.FAILED and checked.errors:
+        # The faulty rows the chair chose to skip stay (sealed) for the error
+        # report, until import_batches_purge.
+        _discard(batch, keep_faulty_rows=True)
+    elif batch.state == State.FAILED and checked.invalid:
         # New faults since the preview (someone changed the data): show them again.
         batch.state = State.PREVIEWED
         batch.message = _("The data changed since the preview; please look at the preview again.")
         batch.save(update_fields=["state", "message"])
+    elif batch.state == State.FAILED:
+        _discard(batch)
 
 
 def import_batch_cancel(*, batch: ImportBatch) -> None:
     State = ImportBatch.State
     if not _claim(batch.pk, [State.PREVIEWED, State.FAILED, State.PENDING], State.CANCELLED):
         raise ValidationError(_("Only an import that has not been written can be cancelled."))
-    batch.refresh_from_db()
-    _discard_file(batch)
+    batch.refresh_from_db(fields=["state", "file"])
+    _discard(batch)
+
+
+def import_batches_purge(*, now=None) -> int:
+    """Delete the uploaded files and sealed faulty rows that batches no
+    longer need: those of closed batches (cancelled, failed, undone: their
+    own services already do it, this catches any left behind) and, once
+    ROSTER_ERROR_ROWS_DAYS have passed since the upload, of every batch. A
+    batch still waiting for confirmation then is cancelled (its file is
+    gone), one stuck in a working state fails. Idempotent: the nightly beat
+    task; returns how many batches it emptied."""
+    State = ImportBatch.State
+    now = now or timezone.now()
+    deadline = now - datetime.timedelta(days=settings.ROSTER_ERROR_ROWS_DAYS)
+    holding = ~Q(faulty_rows="") | ~Q(file="")
+    due = Q(state__in=[State.CANCELLED, State.FAILED, State.UNDONE]) | Q(created_at__lt=deadline)
+    purged = 0
+    for batch in ImportBatch.objects.filter(holding, due).only("id", "state", "file"):
+        if batch.state in (State.PENDING, State.PREVIEWED):
+            message = _(
+                "This import was not confirmed within %(days)d days and was cancelled; the"
+                " uploaded file was deleted. Please upload it again."
+            ) % {"days": settings.ROSTER_ERROR_ROWS_DAYS}
+            if _claim(batch.pk, [batch.state], State.CANCELLED):
+                ImportBatch.objects.filter(pk=batch.pk).update(message=message)
+        elif batch.state in (State.VALIDATING, State.COMMITTING):
+            if _claim(batch.pk, [batch.state], State.FAILED):
+                ImportBatch.objects.filter(pk=batch.pk).update(message=_unexpected_message())
+        _discard(batch)
+        purged += 1
+    return purged

@@ -20,7 +20,7 @@ from django.db.models import ProtectedError, Q, RestrictedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..models import ImportBatch, ImportChange, Member, Membership, Transfer
+from ..models import ImportBatch, ImportChange, Member, Membership, Transfer, TransferRequest
 from .bulk import batched, in_ranges
 
 CHUNK = 5000
@@ -46,7 +46,16 @@ def import_batch_undo(*, batch: ImportBatch, by=None) -> ImportBatch:
     batch.state = ImportBatch.State.UNDONE
     batch.undone_at = timezone.now()
     batch.undone_by = by
-    batch.save(update_fields=["state", "undone_at", "undone_by"])
+    batch.faulty_rows = ""  # a closed batch keeps no faulty row
+    batch.save(update_fields=["state", "undone_at", "undone_by", "faulty_rows"])
+    # Its transfer requests not yet decided fall with it; approved ones were
+    # the street's own decision and stay.
+    batch.transfer_requests.filter(state=TransferRequest.State.PENDING).update(
+        state=TransferRequest.State.REFUSED,
+        decided_by=by,
+        decided_at=batch.undone_at,
+        reason=_("The roster import that made this request was undone."),
+    )
     return batch
 
 

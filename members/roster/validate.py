@@ -81,6 +81,10 @@ class EnterpriseIndex:
         names = dict(Community.objects.values_list("id", "name"))
         return cls(by_name, by_code, names, community.pk if community else None)
 
+    def community_of(self) -> dict[int, int]:
+        """Enterprise id → its community's id, for every enterprise."""
+        return {e["id"]: e["community_id"] for e in self.by_code.values()}
+
 
 #: = + - @ tab CR, and the full-width forms people type with a Chinese IME.
 _FORMULA_CHARS = frozenset("=+-@\t\r＝＋－＠")

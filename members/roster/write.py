@@ -12,8 +12,8 @@ from django.utils import timezone
 from chunshu_union import crypto
 
 from ..id_numbers import facts, mask, sex_of
-from ..models import ImportChange, Member, Membership, Transfer
-from .bulk import fast_insert, id_ranges
+from ..models import ImportChange, Member, Membership, Transfer, TransferRequest
+from .bulk import batched, fast_insert, id_ranges
 from .diff import Plan
 from .fields import MEMBER_FIELDS
 
@@ -36,6 +36,7 @@ def write_plan(plan: Plan, *, batch, by, today: datetime.date, progress=None) ->
     tick(len(created) + len(plan.rejoined) + len(plan.transferred) + len(plan.changed))
     transfers = _record_transfers(plan, opened, by)
     _record_changes(plan, batch, opened, closed, transfers)
+    _request_transfers(plan, batch, by)
     batch.created_ranges = {
         "members": id_ranges(created),
         "memberships": id_ranges([opened[pk] for pk in created]),
@@ -174,3 +175,35 @@ def _record_changes(plan, batch, opened, closed, transfers) -> None:
 
     count = len(plan.rejoined) + len(plan.changed) + len(plan.transferred)
     fast_insert(ImportChange, rows(), count)
+
+
+def _request_transfers(plan: Plan, batch, by) -> int:
+    """A transfer request for each open member of another community the
+    roster lists; nothing of the member is changed. A request already
+    waiting for the same person and enterprise is not made twice (the same
+    file uploaded again changes nothing)."""
+    if not plan.elsewhere:
+        return 0
+    waiting = set()
+    for ids in batched([current.member["id"] for _row, current in plan.elsewhere], BATCH):
+        waiting.update(
+            TransferRequest.objects.pending()
+            .filter(member_id__in=ids)
+            .values_list("member_id", "to_enterprise_id")
+        )
+    requests = [
+        TransferRequest(
+            member_id=current.member["id"],
+            from_membership_id=current.membership["id"],
+            from_enterprise_id=current.membership["enterprise_id"],
+            to_enterprise_id=row.enterprise_id,
+            batch=batch,
+            row=row.row,
+            name_in_roster=row.name,
+            requested_by=by,
+        )
+        for row, current in plan.elsewhere
+        if (current.member["id"], row.enterprise_id) not in waiting
+    ]
+    TransferRequest.objects.bulk_create(requests, batch_size=BATCH)
+    return len(requests)

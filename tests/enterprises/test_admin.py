@@ -112,11 +112,12 @@ def test_member_list_masks_ids_and_phones(client, sam, alices_member):
 def test_a_full_id_number_finds_the_member_through_the_digest(
     client, sam, alices_member, bobs_member
 ):
+    """Posted, never in a URL (tests/members/test_roster_trust.py has the rest)."""
     client.force_login(sam)
-    page = client.get(
-        "/admin/members/member/", {"q": alices_member.id_number.lower()}
-    ).content.decode()
-    assert "张三" in page and "李四" not in page
+    response = client.post(
+        "/admin/members/member/find/", {"id_number": alices_member.id_number.lower()}
+    )
+    assert response["Location"] == f"/admin/members/member/{alices_member.pk}/change/"
 
 
 def test_the_member_page_shows_the_number_in_clear_and_logs_it(client, sam, alices_member):

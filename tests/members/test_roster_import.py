@@ -413,10 +413,22 @@ def test_diff_new_changed_transferred_unchanged_leaving(acme, beta, community1):
     ]
 
 
-def test_transfer_from_another_community_is_allowed(acme, elsewhere, community1):
+def test_another_communitys_member_is_a_request_in_a_community_roster(acme, elsewhere, community1):
+    """A community's roster never moves another community's member: it makes
+    a transfer request (tests/members/test_roster_trust.py has the rest)."""
     member = MembershipFactory(enterprise=elsewhere, member__name="李四").member
     row = samples.person_row(1, ACME, 身份证号=member.id_number, 姓名="李四", 性别="", 出生日期="")
     result, _batch = run(samples.xlsx([row]), community1)
+    assert (result.transferred, result.extra["transfer_requests"], result.errors) == (0, 1, [])
+    assert member.open_membership().enterprise == elsewhere
+
+
+def test_a_street_wide_roster_transfers_from_another_community(acme, elsewhere):
+    """Without a community (staff, on the command line) the roster is the
+    street's own: the move is written as a transfer."""
+    member = MembershipFactory(enterprise=elsewhere, member__name="李四").member
+    row = samples.person_row(1, ACME, 身份证号=member.id_number, 姓名="李四", 性别="", 出生日期="")
+    result, _batch = run(samples.xlsx([row]))
     assert result.transferred == 1 and result.errors == []
     assert member.open_membership().enterprise == acme
 
