@@ -3,11 +3,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from chunshu_union.roles import Role
 
-class Role(models.TextChoices):
-    STAFF = "staff", _("Street union staff")
-    CHAIR = "chair", _("Community union chair")
-    LEADER = "leader", _("Leadership")
+__all__ = ["AccessLog", "ApiToken", "Role", "User"]
 
 
 class User(AbstractUser):
