@@ -14,14 +14,9 @@ class DeclarationQuerySet(models.QuerySet):
     def for_user(self, user):
         """Staff see every declaration, the unmatched ones too (they belong to
         no community yet); chairs and leaders only matched ones in scope."""
-        if access.is_street_staff(user):
-            if user.federation_id and not user.is_superuser:
-                return self.filter(
-                    Q(enterprise__isnull=True)
-                    | Q(enterprise__community__federation_id=user.federation_id)
-                )
-            return self
-        return access.scope_by_community(self, user, "enterprise__community")
+        return access.scope(
+            self, user, community="enterprise__community", unassigned=Q(enterprise__isnull=True)
+        )
 
     def unmatched(self):
         return self.filter(enterprise__isnull=True)
@@ -153,13 +148,7 @@ class RateSnapshotQuerySet(models.QuerySet):
     def for_user(self, user):
         """Staff and leaders: their street's rows (street and communities);
         a chair: their own community's rows."""
-        if not access.can_see_figures(user) and not access.is_chair(user):
-            return self.none()
-        if access.is_chair(user):
-            return self.filter(community_id=user.community_id)
-        if user.federation_id and not user.is_superuser:
-            return self.filter(federation_id=user.federation_id)
-        return self
+        return access.scope(self, user, community="community", street="federation")
 
     def current(self):
         return self.filter(is_current=True)
@@ -250,7 +239,7 @@ class Resolution(models.TextChoices):
 
 class ZombieFlagQuerySet(models.QuerySet):
     def for_user(self, user):
-        return access.scope_by_community(self, user, "enterprise__community")
+        return access.scope(self, user, community="enterprise__community")
 
     def open(self):
         return self.filter(resolution="")

@@ -44,7 +44,7 @@ class CommunityViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = CommunitySerializer
 
     def get_queryset(self):
-        return access.communities_for(self.request.user).order_by("position")
+        return Community.objects.for_user(self.request.user).order_by("position")
 
 
 class EnterpriseViewSet(viewsets.ReadOnlyModelViewSet):

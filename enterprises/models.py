@@ -15,11 +15,7 @@ from .credit_codes import validate_credit_code
 
 class FederationQuerySet(models.QuerySet):
     def for_user(self, user):
-        if access.is_street_staff(user) and not user.federation_id:
-            return self
-        if user.is_authenticated and user.federation_id:
-            return self.filter(pk=user.federation_id)
-        return self.none()
+        return access.scope(self, user, street="pk", street_wide_to_chairs=True)
 
 
 class Federation(models.Model):
@@ -41,7 +37,7 @@ class Federation(models.Model):
 
 class CommunityQuerySet(models.QuerySet):
     def for_user(self, user):
-        return access.communities_for(user) & self
+        return access.scope(self, user, community="pk", street="federation")
 
 
 class Community(models.Model):
@@ -74,11 +70,7 @@ class Community(models.Model):
 
 class BuildingQuerySet(models.QuerySet):
     def for_user(self, user):
-        if not access.communities_for(user).exists():
-            return self.none()
-        if user.is_superuser or not user.federation_id:
-            return self
-        return self.filter(federation_id=user.federation_id)
+        return access.scope(self, user, street="federation", street_wide_to_chairs=True)
 
 
 class Building(models.Model):
@@ -131,7 +123,7 @@ class Ownership(models.TextChoices):
 
 class EnterpriseQuerySet(models.QuerySet):
     def for_user(self, user):
-        return access.scope_by_community(self, user, "community")
+        return access.scope(self, user, community="community")
 
     def status_on(self, day: datetime.date):
         """Annotate each enterprise with the status in force on `day`
@@ -223,7 +215,7 @@ class Enterprise(models.Model):
 
 class EnterpriseStatusQuerySet(models.QuerySet):
     def for_user(self, user):
-        return access.scope_by_community(self, user, "enterprise__community")
+        return access.scope(self, user, community="enterprise__community")
 
 
 class EnterpriseStatus(models.Model):
@@ -275,13 +267,11 @@ class RegisterScope(models.TextChoices):
 
 class CollectiveAgreementQuerySet(models.QuerySet):
     def for_user(self, user):
-        """An agreement is seen by whoever may see one of the enterprises it
-        covers, or its community for a regional one."""
-        seen = Enterprise.objects.for_user(user).values("pk")
-        communities = access.communities_for(user).values("pk")
-        return self.filter(
-            models.Q(enterprises__in=seen) | models.Q(community__in=communities)
-        ).distinct()
+        """A chair sees an agreement that covers one of their community's
+        enterprises, or their community's regional one; staff their street's."""
+        return access.scope(
+            self, user, community=("community", "enterprises__community"), street="federation"
+        )
 
     def in_force_on(self, day: datetime.date):
         return self.filter(starts_on__lte=day, ends_on__gte=day)
@@ -360,7 +350,7 @@ class CollectiveAgreement(models.Model):
 
 class WorkerCongressQuerySet(models.QuerySet):
     def for_user(self, user):
-        return access.scope_by_community(self, user, "community")
+        return access.scope(self, user, community="community")
 
 
 class WorkerCongress(models.Model):
@@ -410,7 +400,7 @@ class WorkerCongress(models.Model):
 
 class CongressSessionQuerySet(models.QuerySet):
     def for_user(self, user):
-        return access.scope_by_community(self, user, "congress__community")
+        return access.scope(self, user, community="congress__community")
 
 
 class CongressSession(models.Model):
@@ -451,7 +441,7 @@ class DisclosureMethod(models.TextChoices):
 
 class AffairsDisclosureQuerySet(models.QuerySet):
     def for_user(self, user):
-        return access.scope_by_community(self, user, "enterprise__community")
+        return access.scope(self, user, community="enterprise__community")
 
 
 class AffairsDisclosure(models.Model):

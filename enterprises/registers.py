@@ -12,8 +12,6 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from chunshu_union import access
-
 from .models import (
     CollectiveAgreement,
     Community,
@@ -55,7 +53,7 @@ def agreement_check(
                 % {"community": community.name, "names": "、".join(outside)},
                 code="scope",
             )
-    allowed = set(access.enterprises_for(by).values_list("pk", flat=True))
+    allowed = set(Enterprise.objects.for_user(by).values_list("pk", flat=True))
     if any(e.pk not in allowed for e in enterprises):
         raise ValidationError(
             _("You may only record agreements for your own enterprises."), code="other_community"
@@ -149,7 +147,7 @@ def enterprises_covered_on(day: datetime.date):
 def congress_session_record(
     *, congress: WorkerCongress, by, held_on: datetime.date, delegates: int, resolutions: str = ""
 ) -> CongressSession:
-    if not access.communities_for(by).filter(pk=congress.community_id).exists():
+    if not Community.objects.for_user(by).filter(pk=congress.community_id).exists():
         raise ValidationError(
             _("You may only record this for your own community (%(name)s is not yours).")
             % {"name": congress.community.name},

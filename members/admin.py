@@ -12,6 +12,7 @@ from accounts.services import access_log_record
 from chunshu_union import access, crypto
 from chunshu_union.admin_mixins import ScopedModelAdmin, ScopedTabularInline
 from chunshu_union.tabular.normalize import clean_text, parse_phone
+from enterprises.models import Community
 
 from . import masking
 from .admin_find import IdNumberFindMixin
@@ -94,7 +95,7 @@ class CommunityFilter(admin.SimpleListFilter):
     parameter_name = "community"
 
     def lookups(self, request, model_admin):
-        return [(c.pk, c.name) for c in access.communities_for(request.user)]
+        return [(c.pk, c.name) for c in Community.objects.for_user(request.user)]
 
     def queryset(self, request, queryset):
         if not self.value():

@@ -13,7 +13,6 @@ from . import coverage
 from .models import (
     InsuranceEnrolment,
     JingCardChange,
-    Member,
     Verification,
     VerificationCampaign,
 )
@@ -23,13 +22,6 @@ class ThroughMemberAdmin(ScopedModelAdmin):
     list_select_related = ["member"]
     search_fields = ["member__name"]
     autocomplete_fields = ["member"]
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .filter(member__in=Member.objects.for_user(request.user).values("pk"))
-        )
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
@@ -140,11 +132,7 @@ class VerificationCampaignAdmin(ScopedModelAdmin):
     def get_queryset(self, request):
         from django.db.models import Count
 
-        qs = super().get_queryset(request).annotate(n=Count("verifications"))
-        user = request.user
-        if user.is_superuser or not user.federation_id:
-            return qs
-        return qs.filter(federation_id=user.federation_id)
+        return super().get_queryset(request).annotate(n=Count("verifications"))
 
     @admin.display(description=_("verified"), ordering="n")
     def verified_count(self, obj):

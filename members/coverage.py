@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chunshu_union import access
+from enterprises.models import Community
 
 from .models import (
     InsuranceEnrolment,
@@ -169,7 +170,7 @@ def coverage_by_community(*, user, year: int, campaign: VerificationCampaign | N
     activated 京卡, are registered on the 12351 app, are insured for `year`,
     and were verified (in `campaign`, or ever). One grouped query; a person
     has one open membership, so each is counted once."""
-    communities = list(access.communities_for(user).order_by("position"))
+    communities = list(Community.objects.for_user(user).order_by("position"))
     insured = InsuranceEnrolment.objects.filter(member=OuterRef("member"), year=year)
     verified = (
         Verification.objects.filter(member=OuterRef("member"), campaign=campaign)

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from chunshu_union import access
+from enterprises.models import Community
 
 ROSTER_SUFFIXES = (".xlsx", ".xls", ".csv")
 
@@ -20,7 +21,7 @@ class RosterUploadForm(forms.Form):
             # A chair imports into their own community, and nowhere else.
             del self.fields["community"]
         else:
-            self.fields["community"].queryset = access.communities_for(user)
+            self.fields["community"].queryset = Community.objects.for_user(user)
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -7,7 +7,7 @@ import uuid
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -48,27 +48,16 @@ class JingCard(models.TextChoices):
 
 class MemberQuerySet(models.QuerySet):
     def for_user(self, user):
-        """Staff and leaders: every member of their street; a chair: the
-        members whose open membership is in the chair's community."""
-        if access.is_chair(user):
-            open_here = Membership.objects.filter(
-                member=OuterRef("pk"),
-                left_on__isnull=True,
-                enterprise__community_id=user.community_id,
-            )
-            return self.filter(Exists(open_here))
-        if access.is_street_staff(user) or access.is_leader(user):
-            if user.federation_id and not user.is_superuser:
-                return self.filter(
-                    Exists(
-                        Membership.objects.filter(
-                            member=OuterRef("pk"),
-                            enterprise__community__federation_id=user.federation_id,
-                        )
-                    )
-                )
-            return self
-        return self.none()
+        """Staff: every member who has been in their street; a chair: the
+        members whose open membership is in the chair's community; leaders
+        none (figures only)."""
+        return access.scope(
+            self,
+            user,
+            community="memberships__enterprise__community",
+            chairs_see_current=Q(memberships__left_on__isnull=True),
+            needs=access.can_see_personal_data,
+        )
 
     def with_id_number(self, number: str):
         """Exact lookup through the keyed digest (the number itself is never
@@ -170,7 +159,9 @@ class Member(models.Model):
 
 class MembershipQuerySet(models.QuerySet):
     def for_user(self, user):
-        return access.scope_by_community(self, user, "enterprise__community")
+        return access.scope(
+            self, user, community="enterprise__community", needs=access.can_see_personal_data
+        )
 
     def open(self):
         return self.filter(left_on__isnull=True)
@@ -225,7 +216,14 @@ class Membership(models.Model):
 
 class TransferQuerySet(models.QuerySet):
     def for_user(self, user):
-        return self.filter(member__in=Member.objects.for_user(user).values("pk"))
+        return access.through(self, user, "member")
+
+
+class ThroughMemberQuerySet(models.QuerySet):
+    """京卡 changes, insurance and verifications: seen with their member."""
+
+    def for_user(self, user):
+        return access.through(self, user, "member")
 
 
 class Transfer(models.Model):
@@ -299,6 +297,8 @@ class JingCardChange(models.Model):
     recorded_by = model_fields.recorded_by()
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
+    objects = ThroughMemberQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("Jing card change")
         verbose_name_plural = _("Jing card changes")
@@ -325,6 +325,8 @@ class InsuranceEnrolment(models.Model):
     premium = models.DecimalField(_("premium"), max_digits=10, decimal_places=2, default=0)
     recorded_by = model_fields.recorded_by()
 
+    objects = ThroughMemberQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("insurance enrolment")
         verbose_name_plural = _("insurance enrolments")
@@ -346,6 +348,13 @@ class InsuranceEnrolment(models.Model):
         return f"{self.member.name} · {self.year}"
 
 
+class VerificationCampaignQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """A street's campaign: its staff, and its chairs (who verify their
+        members in it)."""
+        return access.scope(self, user, street="federation", street_wide_to_chairs=True)
+
+
 class VerificationCampaign(models.Model):
     """A campaign of member-data verification (会员信息核准/采集补录)."""
 
@@ -358,6 +367,8 @@ class VerificationCampaign(models.Model):
     name = models.CharField(_("name"), max_length=100)
     started_on = models.DateField(_("started on"))
     ends_on = models.DateField(_("ends on"), null=True, blank=True)
+
+    objects = VerificationCampaignQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("verification campaign")
@@ -388,6 +399,8 @@ class Verification(models.Model):
     )
     verified_at = models.DateTimeField(_("verified at"))
     note = models.CharField(_("note"), max_length=200, blank=True)
+
+    objects = ThroughMemberQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("verification")
@@ -429,7 +442,7 @@ def roster_storage():
 
 class ImportBatchQuerySet(models.QuerySet):
     def for_user(self, user):
-        return access.scope_by_community(self, user, "community")
+        return access.scope(self, user, community="community", needs=access.can_see_personal_data)
 
     def light(self):
         """Without the columns that grow with the file (the preview of every
@@ -618,7 +631,9 @@ class TransferRequestQuerySet(models.QuerySet):
         """Scoped by the community the member would move *to*: a chair sees
         the requests their own rosters made, never another community's (nor
         those naming their own members: the decision is the street's)."""
-        return access.scope_by_community(self, user, "to_enterprise__community")
+        return access.scope(
+            self, user, community="to_enterprise__community", needs=access.can_see_personal_data
+        )
 
     def pending(self):
         return self.filter(state=TransferRequest.State.PENDING)

@@ -16,7 +16,7 @@ from accounts.models import AccessLog
 from accounts.services import access_log_record
 from chunshu_union import access
 from chunshu_union.decorators import portal_required
-from enterprises.models import Enterprise
+from enterprises.models import Community, Enterprise
 
 from .admin_find import looks_like_id_number
 from .forms import ConfirmForm, RosterUploadForm
@@ -41,7 +41,7 @@ PREVIEW_KINDS = ("invalid", "new", "changed", "transferred", "elsewhere", "uncha
 def index(request):
     enterprises = Enterprise.objects.for_user(request.user)
     context = {
-        "communities": access.communities_for(request.user),
+        "communities": Community.objects.for_user(request.user),
         "enterprise_count": enterprises.count(),
         "member_count": Member.objects.for_user(request.user).count(),
         "recent_imports": ImportBatch.objects.for_user(request.user)
@@ -118,7 +118,9 @@ def template_download(request):
     community = (
         request.user.community
         if access.is_chair(request.user)
-        else access.communities_for(request.user).filter(pk=request.GET.get("community")).first()
+        else Community.objects.for_user(request.user)
+        .filter(pk=request.GET.get("community"))
+        .first()
     )
     enterprises = Enterprise.objects.for_user(request.user)
     if community is not None:

@@ -4,7 +4,7 @@ these only collect the input."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from chunshu_union import access
+from enterprises.models import Community, Enterprise
 
 from .models import FindingKind
 
@@ -26,8 +26,8 @@ class VisitForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["enterprise"].queryset = access.enterprises_for(user).order_by("name")
-        self.fields["community"].queryset = access.communities_for(user)
+        self.fields["enterprise"].queryset = Enterprise.objects.for_user(user).order_by("name")
+        self.fields["community"].queryset = Community.objects.for_user(user)
         for i in range(3):
             self.fields[f"kind_{i}"] = forms.ChoiceField(
                 label=_("finding"),
@@ -73,7 +73,7 @@ class ServiceRequestForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["offer"].queryset = ServiceOffer.objects.filter(is_active=True)
-        self.fields["enterprise"].queryset = access.enterprises_for(user).order_by("name")
+        self.fields["enterprise"].queryset = Enterprise.objects.for_user(user).order_by("name")
 
 
 class RatingForm(forms.Form):

@@ -15,17 +15,12 @@ from django.utils.translation import gettext_lazy as _
 
 from chunshu_union import access, model_fields
 
-
-def _by_community(qs, user, path="community"):
-    return access.scope_by_community(qs, user, path)
-
-
 # --- Assignments and visits ------------------------------------------------
 
 
 class AssignmentQuerySet(models.QuerySet):
     def for_user(self, user):
-        return _by_community(self, user)
+        return access.scope(self, user, community="community")
 
 
 class Assignment(models.Model):
@@ -88,7 +83,7 @@ class VisitKind(models.TextChoices):
 
 class VisitQuerySet(models.QuerySet):
     def for_user(self, user):
-        return _by_community(self, user)
+        return access.scope(self, user, community="community")
 
 
 class Visit(models.Model):
@@ -153,7 +148,7 @@ class FindingKind(models.TextChoices):
 
 class FindingQuerySet(models.QuerySet):
     def for_user(self, user):
-        return _by_community(self, user, "visit__community")
+        return access.scope(self, user, community="visit__community")
 
     def open(self):
         return self.filter(closed_on__isnull=True)
@@ -200,9 +195,7 @@ class AidStatus(models.TextChoices):
 class AidCaseQuerySet(models.QuerySet):
     def for_user(self, user):
         """Only staff holding the aid permission see any aid case."""
-        if not access.can_see_aid(user):
-            return self.none()
-        return _by_community(self, user)
+        return access.scope(self, user, community="community", needs=access.can_see_aid)
 
 
 class AidCase(models.Model):
@@ -335,7 +328,7 @@ def _attachment_path(instance, filename):
 
 class AidAttachmentQuerySet(models.QuerySet):
     def for_user(self, user):
-        return self.filter(case__in=AidCase.objects.for_user(user).values("pk"))
+        return access.through(self, user, "case")
 
 
 class AidAttachment(models.Model):
@@ -395,6 +388,12 @@ class Campaign(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class WelfareBatchQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """A street's batch: its staff, and its chairs, who hand it out."""
+        return access.scope(self, user, street="federation", street_wide_to_chairs=True)
+
+
 class WelfareBatch(models.Model):
     """One campaign's stock of one item. `stock` is what is left; it never
     goes below zero (a database constraint and an atomic F() update)."""
@@ -413,6 +412,8 @@ class WelfareBatch(models.Model):
     received_on = models.DateField(_("received on"))
     quantity = models.PositiveIntegerField(_("quantity received"))
     stock = models.PositiveIntegerField(_("in stock"))
+
+    objects = WelfareBatchQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("welfare batch")
@@ -439,7 +440,7 @@ class WelfareBatch(models.Model):
 
 class HandoutQuerySet(models.QuerySet):
     def for_user(self, user):
-        return _by_community(self, user)
+        return access.scope(self, user, community="community", needs=access.can_see_personal_data)
 
 
 class Handout(models.Model):
@@ -516,15 +517,11 @@ class EventKind(models.TextChoices):
 
 class EventQuerySet(models.QuerySet):
     def for_user(self, user):
-        """Street-wide events (no community) are seen by everyone of the
-        street; a community's own event only within that community."""
-        if access.is_chair(user):
-            return self.filter(Q(community__isnull=True) | Q(community_id=user.community_id))
-        if access.is_street_staff(user) or access.is_leader(user):
-            if user.federation_id and not user.is_superuser:
-                return self.filter(federation_id=user.federation_id)
-            return self
-        return self.none()
+        """Street-wide events (no community) are open to everyone of that
+        street, never another's; a community's own event only within it."""
+        return access.scope(
+            self, user, community="community", street="federation", street_wide_to_chairs=True
+        )
 
 
 class Event(models.Model):
@@ -573,7 +570,7 @@ class Event(models.Model):
 
 class AttendanceQuerySet(models.QuerySet):
     def for_user(self, user):
-        return self.filter(event__in=Event.objects.for_user(user).values("pk"))
+        return access.through(self, user, "event", needs=access.can_see_personal_data)
 
 
 class Attendance(models.Model):
@@ -637,7 +634,7 @@ class RequestStatus(models.TextChoices):
 
 class ServiceRequestQuerySet(models.QuerySet):
     def for_user(self, user):
-        return _by_community(self, user)
+        return access.scope(self, user, community="community")
 
 
 class ServiceRequest(models.Model):

@@ -46,7 +46,7 @@ def _refuse(message: str, code: str):
 def _check_community(*, by, community: Community) -> None:
     """A chair acts only for their own community; staff only within their
     street (the same scoping as every list)."""
-    if not access.communities_for(by).filter(pk=community.pk).exists():
+    if not Community.objects.for_user(by).filter(pk=community.pk).exists():
         _refuse(
             _("You may only record this for your own community (%(name)s is not yours).")
             % {"name": community.name},
@@ -425,6 +425,8 @@ def handout_give(
         community = enterprise.community
         if quantity < 1:
             _refuse(_("The quantity must be at least 1."), "bad_quantity")
+    if not WelfareBatch.objects.for_user(by).filter(pk=batch.pk).exists():
+        _refuse(_("“%(batch)s” is another street's batch.") % {"batch": batch.name}, "other_street")
     _check_community(by=by, community=community)
     _check_not_future(handed_on, _("handout"))
     _take_from_stock(batch, quantity)

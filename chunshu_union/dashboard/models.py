@@ -17,11 +17,7 @@ from chunshu_union import access
 class QuarterFiguresQuerySet(models.QuerySet):
     def for_user(self, user):
         """Staff and leaders: their street's figures; nobody else."""
-        if not access.can_see_figures(user):
-            return self.none()
-        if user.federation_id and not user.is_superuser:
-            return self.filter(federation_id=user.federation_id)
-        return self
+        return access.scope(self, user, street="federation", needs=access.can_see_figures)
 
     def current(self):
         return self.filter(is_current=True)

@@ -40,13 +40,10 @@ def which_label(which: str) -> str:
 def federation_for(user) -> Federation | None:
     """The user's street; an account bound to no street (a superuser, or a
     leader of a one-street installation) reads the first one, as
-    `access.communities_for` lets it see every community."""
+    `Community.objects.for_user` lets it see every community."""
     if not access.can_see_figures(user):
         return None
-    streets = Federation.objects.order_by("pk")
-    if user.federation_id:
-        streets = streets.filter(pk=user.federation_id)
-    return streets.first()
+    return Federation.objects.for_user(user).order_by("pk").first()
 
 
 def rate_rows(user) -> list[dict]:
@@ -180,7 +177,9 @@ def _attach_figures(scopes: dict, federation: Federation, quarter: Quarter) -> N
 def scopes_for(user, federation: Federation, quarter: Quarter, rows: list[dict]) -> list[Scope]:
     """The street first, then each community the user may see, with the
     quarter's rates and figures from the snapshots."""
-    communities = access.communities_for(user).filter(federation=federation).order_by("position")
+    communities = (
+        Community.objects.for_user(user).filter(federation=federation).order_by("position")
+    )
     scopes: dict = {None: Scope(name=_("Whole street"))}
     for community in communities:
         scopes[community.pk] = Scope(name=community.name, community=community)

@@ -1,6 +1,6 @@
 """The leadership dashboard: the street page, a community's page, the
 enterprises behind a figure, and the Excel export. Leaders and staff only
-(`figures_required`); communities through `access.communities_for`, so a
+(`figures_required`); communities through `Community.objects.for_user`, so a
 community outside the user's street is a 404."""
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from chunshu_union import access
 from chunshu_union.decorators import figures_required
+from enterprises.models import Community
 
 from . import export, sections, selectors
 
@@ -114,7 +114,7 @@ def index(request):
 
 
 def _community(request, community_id):
-    return get_object_or_404(access.communities_for(request.user), pk=community_id)
+    return get_object_or_404(Community.objects.for_user(request.user), pk=community_id)
 
 
 @require_safe

@@ -19,7 +19,7 @@ class Command(SheetCommand):
 
     def run(self, path, options):
         user = self.acting_user(options["user"])
-        batch = self.pick(WelfareBatch.objects.all(), options["batch"], "name", "批次")
+        batch = self.pick(WelfareBatch.objects.for_user(user), options["batch"], "name", "批次")
         on = None
         if options.get("date"):
             try:
