@@ -23,6 +23,7 @@ from accounts.services import access_log_record
 from chunshu_union import access
 from chunshu_union.admin_mixins import ScopedModelAdmin, ScopedTabularInline
 from chunshu_union.quarters import Quarter
+from enterprises.models import Enterprise
 from members.models import Member
 
 from . import selectors, services
@@ -310,7 +311,10 @@ class VisitAdmin(ScopedModelAdmin):
             messages.error(request, str(error))
             quarter = Quarter.current()
         today = timezone.localdate()
-        rows = selectors.two_twos(quarter.first_day, quarter.last_day, today=today)
+        street = access.bound_street(request.user)
+        rows = selectors.two_twos(
+            quarter.first_day, quarter.last_day, federation_id=street, today=today
+        )
         year_ago = today - datetime.timedelta(days=365)
         stale = selectors.enterprises_not_visited_since(year_ago) & self._enterprises(request)
         context = {
@@ -321,7 +325,7 @@ class VisitAdmin(ScopedModelAdmin):
             "next": quarter.next(),
             "rows": rows,
             "compliance": selectors.two_twos_compliance(rows),
-            "behind": selectors.two_twos_behind(day=today),
+            "behind": selectors.two_twos_behind(day=today, federation_id=street),
             "stale": stale.select_related("community")[:500],
             "stale_count": stale.count(),
             "year_ago": year_ago,
@@ -331,7 +335,7 @@ class VisitAdmin(ScopedModelAdmin):
 
     @staticmethod
     def _enterprises(request):
-        return access.enterprises_for(request.user)
+        return Enterprise.objects.for_user(request.user)
 
 
 @admin.register(Finding)
@@ -651,6 +655,7 @@ class AidCaseAdmin(AidAdminMixin, MemberScopedAdmin):
 
 @admin.register(WelfareItem)
 class WelfareItemAdmin(ScopedModelAdmin):
+    unscoped_because = "the items (福包, 庙会票 …) are a catalogue every street shares"
     list_display = ["name", "unit"]
     search_fields = ["name"]
 
@@ -665,13 +670,6 @@ class WelfareBatchAdmin(SheetImportAdminMixin, ScopedModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         # Stock moves only through handouts once the batch exists.
         return ["quantity", "stock"] if obj else []
-
-    def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        user = request.user
-        if user.is_superuser or not user.federation_id:
-            return qs
-        return qs.filter(federation_id=user.federation_id)
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -813,6 +811,7 @@ class EventAdmin(SheetImportAdminMixin, ScopedModelAdmin):
 
 @admin.register(ServiceOffer)
 class ServiceOfferAdmin(ScopedModelAdmin):
+    unscoped_because = "the service menu is a catalogue every street shares"
     list_display = ["name", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["name", "description"]
