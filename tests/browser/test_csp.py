@@ -24,6 +24,8 @@ pytestmark = [
 #: script is injected by the browser, outside the page's policy).
 WATCH_VIOLATIONS = """
 window.__csp = [];
+window.__printed = 0;
+window.print = () => { window.__printed += 1; };
 document.addEventListener("securitypolicyviolation", (e) => {
   window.__csp.push(`${e.violatedDirective} blocked ${e.blockedURI || "inline"}`
     + ` at ${e.sourceFile || document.location.pathname}:${e.lineNumber}`);
@@ -92,6 +94,8 @@ def test_the_dashboard_draws_its_charts_under_the_policy(live_server, street, br
     page.wait_for_selector("#chart-communities svg")
     page.wait_for_selector("#chart-trend svg")
     page.hover("#chart-trend svg")  # the tooltip is drawn on demand
+    page.get_by_role("button", name="打印").click()  # without an inline handler
+    assert page.evaluate("window.__printed") == 1
     assert lee.violations() == []
     # The quarter list sends its form without an inline handler.
     page.select_option("#quarter", "2017Q1")
@@ -119,6 +123,14 @@ def test_the_portal_and_its_htmx_work_under_the_policy(live_server, street, brow
     page.wait_for_selector("text=待确认")  # htmx polled the progress
     page.locator(".counts .kind-new").click()
     page.wait_for_selector("#rows table")  # htmx loaded the rows
+    page.get_by_role("button", name="确认并写入").click()
+    page.wait_for_selector("text=已导入")
+    # Undoing asks first (a data-confirm form, not an inline onsubmit).
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+    page.get_by_role("button", name="撤销此次导入").click()
+    page.wait_for_selector("text=已撤销此次导入")
+    assert asked == ["确定撤销此次导入吗？"]
     assert alice.violations() == []
     alice.context.close()
 
