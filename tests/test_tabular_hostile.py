@@ -118,3 +118,228 @@ def test_formula_cells_are_found_even_though_calamine_gives_cached_values():
 
 def test_an_ordinary_workbook_has_no_formula_cells():
     assert read_table(good_xlsx(), "r.xlsx").formula_cells == set()
+
+
+# --- What a sheet would hold once parsed, checked while it is read (issue 13) ---
+#
+# calamine stores a sheet as a dense rectangle from its first to its last used
+# cell, 32 bytes a cell; a few kilobytes can ask for gigabytes. The reader
+# measures each sheet as a stream first and refuses it before calamine opens
+# the file. The limits are lowered here so that the files stay tiny.
+
+WORKBOOK_PARTS = {
+    "[Content_Types].xml": (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        "</Types>"
+    ),
+    "_rels/.rels": (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
+        "</Relationships>"
+    ),
+    "xl/workbook.xml": (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+        ' xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+        '<sheets><sheet name="花名册" sheetId="1" r:id="rId1"/></sheets></workbook>'
+    ),
+    "xl/_rels/workbook.xml.rels": (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+        "</Relationships>"
+    ),
+}
+
+
+def workbook_with_sheet(sheet_data: str) -> bytes:
+    """An .xlsx whose only sheet holds `sheet_data`, with no <dimension> tag."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in WORKBOOK_PARTS.items():
+            archive.writestr(name, text)
+        archive.writestr(
+            "xl/worksheets/sheet1.xml",
+            '<?xml version="1.0" encoding="UTF-8"?>'
+            '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+            f"<sheetData>{sheet_data}</sheetData></worksheet>",
+        )
+    return buffer.getvalue()
+
+
+def rows_of(count: int, columns: int) -> str:
+    letters = [chr(65 + i) for i in range(columns)]
+    return "".join(
+        f'<row r="{r}">' + "".join(f'<c r="{c}{r}"><v>{r}</v></c>' for c in letters) + "</row>"
+        for r in range(1, count + 1)
+    )
+
+
+@pytest.fixture
+def calamine_opened(monkeypatch):
+    """Which files calamine was asked to open (the real calamine opens them)."""
+    import python_calamine
+
+    opened = []
+    real = python_calamine.CalamineWorkbook.from_filelike
+
+    def spy(filelike):
+        opened.append(filelike)
+        return real(filelike)
+
+    monkeypatch.setattr(python_calamine.CalamineWorkbook, "from_filelike", spy)
+    return opened
+
+
+def test_two_far_apart_cells_are_refused_before_calamine_opens_the_file(calamine_opened):
+    """A1 and XFD400: 1.5 KB, a rectangle of 6.5 million cells (210 MB in
+    calamine), refused at the default limits. (With XFD200000 the same file
+    asked calamine for 3.3 billion cells, about 100 GB, and the process died;
+    a test that regresses should not take the machine with it.)"""
+    data = workbook_with_sheet(
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>姓名</t></is></c></row>'
+        '<row r="400"><c r="XFD400"><v>1</v></c></row>'
+    )
+    assert len(data) < 2000
+    message = rejected(data)
+    assert "单元格" in message and "5,000,000" in message
+    assert calamine_opened == []
+
+
+def test_cells_beyond_the_limit_are_refused_without_a_dimension_tag(settings, calamine_opened):
+    settings.IMPORT_MAX_CELLS = 1000
+    assert "1,000" in rejected(workbook_with_sheet(rows_of(120, 10)))  # 1,200 cells
+    assert calamine_opened == []
+    table = read_table(workbook_with_sheet(rows_of(90, 10)), "r.xlsx")  # 900 cells
+    assert len(list(table.rows())) == 90
+
+
+def test_rows_beyond_the_limit_are_refused_before_parsing_without_a_dimension_tag(
+    calamine_opened,
+):
+    message = rejected(workbook_with_sheet(rows_of(60, 3)), max_rows=5)
+    assert "5 行" in message
+    assert calamine_opened == []
+
+
+WRITTEN_OTHERWISE = {
+    "a second reference in a cell": '<c r="B1" r="Z90"><v>2</v></c>',
+    "a second reference with spaces": '<c r="B1" r ="Z90"><v>2</v></c>',
+    "spaces around the reference": '<c r = "Z90"><v>1</v></c>',
+    "single quotes": "<c r='Z90'><v>1</v></c>",
+    "a tab in the tag": '<c\tr="Z90"><v>1</v></c>',
+    "a namespace prefix": (
+        '<x:c xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" r="Z90">'
+        "<x:v>1</x:v></x:c>"
+    ),
+    "a lower-case column": '<c r="z90"><v>1</v></c>',
+    "a '>' in an attribute before the reference": '<c foo=">" r="Z90"><v>1</v></c>',
+    "a column far to the right": '<c r="ZZ3"><v>1</v></c>',
+    "cells without references": "<c><v>1</v></c>" * 1100,
+}
+
+
+@pytest.mark.parametrize("cell", WRITTEN_OTHERWISE.values(), ids=WRITTEN_OTHERWISE.keys())
+def test_a_large_rectangle_written_otherwise_than_excel_writes_is_refused(settings, cell):
+    """Each sheet is one ordinary cell and one written in a way calamine reads
+    but Excel never writes, placing it at Z90 (or wider): 2,340 cells or more
+    against a limit of 1,000."""
+    settings.IMPORT_MAX_CELLS = 1000
+    data = workbook_with_sheet(f'<row r="1"><c r="A1"><v>1</v></c>{cell}</row>')
+    assert "1,000" in rejected(data)
+
+
+def test_rows_without_references_are_counted_as_calamine_counts_them(settings):
+    settings.IMPORT_MAX_CELLS = 1000
+    # <row r="89"/> moves calamine's row on to 90; 26 cells without references follow
+    sheet = '<row r="1"><c r="A1"><v>1</v></c></row><row r="89"/><row>' + "<c><v>5</v></c>" * 26
+    assert "1,000" in rejected(workbook_with_sheet(sheet + "</row>"))
+
+
+def test_a_wide_but_short_sheet_is_read(settings):
+    settings.IMPORT_MAX_CELLS = 1000
+    sheet = "".join(
+        f'<row r="{r}">'
+        + "".join(
+            f'<c r="{a}{b}{r}"><v>1</v></c>' for a in "AB" for b in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+        )
+        + "</row>"
+        for r in range(1, 11)
+    )  # 10 rows to column BZ (78): 780 cells
+    assert len(list(read_table(workbook_with_sheet(sheet), "r.xlsx").rows())) == 10
+
+
+def test_an_ordinary_workbook_is_measured_the_quick_way():
+    """Rosters as Excel writes them (here openpyxl: a merged title, page
+    margins, shared strings) never take the slow ways through the scan."""
+    from django.conf import settings
+
+    from chunshu_union.tabular.extent import FAST, Limits, scan_xlsx_member
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["花名册"])
+    sheet.merge_cells("A1:M1")
+    for row in samples.people(200, ["北京椿树一号科技有限公司"]):
+        sheet.append(list(row.values()))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    archive = zipfile.ZipFile(buffer)
+    limits = Limits(settings.IMPORT_MAX_ROWS, settings.IMPORT_MAX_CELLS)
+    scan = scan_xlsx_member(archive, archive.getinfo("xl/worksheets/sheet1.xml"), limits)
+    assert scan.mode == FAST
+    assert scan.cells == 200 * 13 + 1
+
+
+def test_the_template_at_the_row_limit_fits_the_cell_limit():
+    from django.conf import settings
+
+    from chunshu_union.tabular.extent import Limits
+    from members.roster.fields import TEMPLATE_COLUMNS
+
+    limits = Limits(settings.IMPORT_MAX_ROWS, settings.IMPORT_MAX_CELLS)
+    assert limits.width_every_row_may_have >= len(TEMPLATE_COLUMNS)
+
+
+def xls_with_sheets(*corners: tuple[int, int]) -> bytes:
+    import xlwt
+
+    book = xlwt.Workbook()
+    for index, (row, column) in enumerate(corners):
+        sheet = book.add_sheet(f"表{index + 1}")
+        sheet.write(0, 0, "姓名")
+        sheet.write(row, column, 1)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_an_xls_whose_sheets_add_up_beyond_the_limit_is_refused_before_it_is_opened(
+    settings, calamine_opened
+):
+    """calamine reads every sheet of an .xls when it opens the file (four
+    sheets to IV65536 took 2 GB from 6 KB), so the rectangles add up."""
+    settings.IMPORT_MAX_CELLS = 1000
+    one = read_table(xls_with_sheets((39, 19)), "r.xls")  # 40 rows x 20 columns: 800 cells
+    assert len(list(one.rows())) == 40
+    calamine_opened.clear()
+    assert "1,000" in rejected(xls_with_sheets((39, 19), (39, 19)), "r.xls")  # 1,600
+    assert calamine_opened == []
+    assert "1,000" in rejected(xls_with_sheets((3, 255)), "r.xls")  # 4 rows to IV: 1,024
+
+
+def test_a_csv_cell_too_long_for_the_csv_module_is_a_sentence_not_a_traceback():
+    data = ("姓名,身份证号\n" + "张" * 200_000 + ",x\n").encode()
+    assert "CSV" in rejected(data, "r.csv")
+
+
+def test_csv_cells_beyond_the_limit_are_refused_while_reading(settings):
+    settings.IMPORT_MAX_CELLS = 100
+    data = "\n".join(",".join(["x"] * 10) for _ in range(20)).encode()
+    assert "100" in rejected(data, "r.csv")

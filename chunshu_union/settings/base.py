@@ -69,6 +69,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before anything reads a request's body (CSRF's check is later, in process_view).
+    "chunshu_union.uploads.UploadLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
@@ -133,14 +135,34 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 
-# Uploads: Django refuses bodies above this; the importers check again
-# (size, zip entries, uncompressed size, rows) before parsing.
+# Uploads. A request body larger than UPLOAD_MAX_REQUEST_BYTES is refused
+# from its Content-Length before anything reads it, and a file growing past
+# IMPORT_MAX_FILE_BYTES while it streams in is stopped
+# (chunshu_union.uploads); the web server in front says the same with
+# client_max_body_size (README). The importers then check, before parsing,
+# the zip's entries and uncompressed size, and what each sheet would hold
+# once parsed (rows, and cells of the rectangle the parser allocates:
+# chunshu_union.tabular.extent). An honest 200,000-row roster of the
+# template's 13 columns unpacks to about 110 MB (125 MB as Excel writes it)
+# and its sheet to 2.6 million cells: 200 MB and 5 million cells leave room
+# for wider sheets, and keep the most one accepted file can take in the
+# worker near what that roster takes (docs/PERFORMANCE.md, "Hostile uploads").
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 IMPORT_MAX_FILE_BYTES = env.int("IMPORT_MAX_FILE_BYTES", default=50 * 1024 * 1024)
-IMPORT_MAX_UNCOMPRESSED_BYTES = env.int("IMPORT_MAX_UNCOMPRESSED_BYTES", default=500 * 1024 * 1024)
+IMPORT_MAX_UNCOMPRESSED_BYTES = env.int("IMPORT_MAX_UNCOMPRESSED_BYTES", default=200 * 1024 * 1024)
 IMPORT_MAX_ZIP_ENTRIES = env.int("IMPORT_MAX_ZIP_ENTRIES", default=1000)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=200_000)
+IMPORT_MAX_CELLS = env.int("IMPORT_MAX_CELLS", default=5_000_000)
+# The file plus the form around it (other fields, multipart boundaries).
+UPLOAD_MAX_REQUEST_BYTES = env.int(
+    "UPLOAD_MAX_REQUEST_BYTES", default=IMPORT_MAX_FILE_BYTES + 1024 * 1024
+)
+FILE_UPLOAD_HANDLERS = [
+    "chunshu_union.uploads.UploadLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # Roster imports (members.roster): uploaded rosters wait here until they are
 # confirmed or cancelled. No URL serves this folder (the git-ignored media/

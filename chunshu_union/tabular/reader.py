@@ -1,9 +1,12 @@
 """Opening a spreadsheet safely.
 
 Before any parser sees the bytes: the size, the kind of file (by its first
-bytes, not its name), the zip's entry count and uncompressed size, and XML
-entity declarations are checked, so that a hostile or broken file is turned
-away in milliseconds with a sentence in Chinese.
+bytes, not its name), the zip's entry count and uncompressed size, XML
+entity declarations, and what each sheet would hold once parsed (rows, and
+cells of the rectangle the parser allocates: see `extent`) are checked, so
+that a hostile or broken file is turned away quickly, without being loaded,
+with a sentence in Chinese. A CSV file's rows and cells are counted while
+they are read.
 """
 
 from __future__ import annotations
@@ -11,8 +14,8 @@ from __future__ import annotations
 import csv
 import io
 import re
-import struct
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +27,14 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from .errors import FileRejected
+from .extent import (
+    ROW_MARGIN,
+    Limits,
+    scan_xls_stream,
+    scan_xlsx_member,
+    too_many_cells_message,
+    too_many_rows_message,
+)
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -49,19 +60,31 @@ class Table:
 def read_table(source, filename: str = "", *, max_rows: int | None = None) -> Table:
     data = _read_bytes(source)
     filename = filename or (str(source) if isinstance(source, (str, Path)) else "")
-    max_rows = max_rows or settings.IMPORT_MAX_ROWS
+    limits = Limits(max_rows or settings.IMPORT_MAX_ROWS, settings.IMPORT_MAX_CELLS)
     if not data.strip():
         raise FileRejected(_("The file is empty."))
     if data.startswith(ZIP_MAGIC):
-        _check_zip(data, max_rows)
-        return _read_workbook(data, "xlsx", max_rows)
+        archive = _check_zip(data, limits.max_rows)
+        formula_parts = _scan_workbook_parts(archive, limits)
+
+        def xlsx_formulas(sheet_name):
+            part = _sheet_part(archive, sheet_name)
+            return _formula_cells(archive, part) if part in formula_parts else set()
+
+        return _read_workbook(data, "xlsx", limits, xlsx_formulas)
     if data.startswith(OLE2_MAGIC):
         if ENCRYPTED_PACKAGE in data[:1_000_000] or ENCRYPTED_PACKAGE in data[-1_000_000:]:
             raise FileRejected(_password_message())
-        return _read_workbook(data, "xls", max_rows)
+        sheets = scan_xls_stream(_xls_workbook_stream(data), limits)
+
+        def xls_formulas(sheet_name):
+            sheet = sheets.get(sheet_name)
+            return sheet.formula_cells if sheet else set()
+
+        return _read_workbook(data, "xls", limits, xls_formulas)
     if data[:2] == b"PK":
         raise FileRejected(_damaged_message())
-    return _read_csv(data, filename, max_rows)
+    return _read_csv(data, filename, limits)
 
 
 def read_bytes(source) -> bytes:
@@ -123,7 +146,7 @@ def _not_spreadsheet_message() -> str:
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"[A-Z]+\d+(?::[A-Z]+(\d+))?\"")
 
 
-def _check_zip(data: bytes, max_rows: int | None = None) -> None:
+def _check_zip(data: bytes, max_rows: int | None = None) -> zipfile.ZipFile:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
@@ -155,14 +178,47 @@ def _check_zip(data: bytes, max_rows: int | None = None) -> None:
             # the parser builds it in memory.
             dimension = _DIMENSION.search(head)
             if max_rows and dimension and dimension.group(1):
-                if int(dimension.group(1)) > max_rows + 50:
-                    raise FileRejected(_too_many_rows_message(max_rows))
+                if int(dimension.group(1)) > max_rows + ROW_MARGIN:
+                    raise FileRejected(too_many_rows_message(max_rows))
     bad = archive.testzip() if len(data) < 5 * 1024 * 1024 else None
     if bad is not None:
         raise FileRejected(_damaged_message())
+    return archive
 
 
-def _read_workbook(data: bytes, kind: str, max_rows: int) -> Table:
+#: Members no parser reads as XML; every other one is scanned.
+_BINARY_PARTS = (".png", ".jpeg", ".jpg", ".gif", ".bmp", ".tif", ".tiff", ".emf", ".wmf", ".bin")
+
+
+def _scan_workbook_parts(archive: zipfile.ZipFile, limits: Limits) -> set[str]:
+    """Every member a parser may read, streamed once before calamine opens
+    the file: refused if a sheet would be too large (see `extent`). Returns
+    the members that hold formulas. Which member is a sheet is not trusted
+    to names or relationships: all are scanned (an honest roster's sheet and
+    shared strings take about as long as inflating them)."""
+    formula_parts = set()
+    for info in archive.infolist():
+        if info.is_dir() or info.filename.lower().endswith(_BINARY_PARTS):
+            continue
+        try:
+            scan = scan_xlsx_member(archive, info, limits)
+        except (zipfile.BadZipFile, EOFError, OSError, ValueError, zlib.error):
+            raise FileRejected(_damaged_message()) from None
+        if scan.has_formula:
+            formula_parts.add(info.filename)
+    return formula_parts
+
+
+def _xls_workbook_stream(data: bytes) -> bytes:
+    try:
+        with olefile.OleFileIO(io.BytesIO(data)) as ole:
+            name = "Workbook" if ole.exists("Workbook") else "Book"
+            return ole.openstream(name).read()
+    except Exception:  # olefile raises many kinds for a broken container
+        raise FileRejected(_damaged_message()) from None
+
+
+def _read_workbook(data: bytes, kind: str, limits: Limits, formulas_of) -> Table:
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheet = _first_sheet_with_data(workbook)
@@ -175,18 +231,17 @@ def _read_workbook(data: bytes, kind: str, max_rows: int) -> Table:
     if sheet is None:
         raise FileRejected(_("The file has no sheet with any data."))
     start_row = sheet.start[0] if sheet.start else 0
-    if sheet.height > max_rows + 50:
-        raise FileRejected(_too_many_rows_message(max_rows))
+    if sheet.height > limits.row_limit:
+        raise FileRejected(too_many_rows_message(limits.max_rows))
+    if sheet.height * sheet.width > limits.max_cells:  # the scan has seen to it; a last guard
+        raise FileRejected(too_many_cells_message(limits.max_cells))
     merged = set()
     for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or []:
         if r0 == r1 and c1 > c0:
             merged.add(r0 + 1)
     # calamine gives each row as a new list, as wide as the sheet
     rows = ((start_row + i + 1, row) for i, row in enumerate(sheet.iter_rows()))
-    if kind == "xlsx":
-        formulas = _formula_cells(data, sheet.name)
-    else:
-        formulas = _xls_formula_cells(data, sheet.name)
+    formulas = formulas_of(sheet.name)
     return Table(
         kind=kind, height=sheet.height, _rows=rows, merged_title_rows=merged, formula_cells=formulas
     )
@@ -217,92 +272,27 @@ def _sheet_part(archive: zipfile.ZipFile, sheet_name: str) -> str | None:
     return target.lstrip("/") if target.startswith("/") else "xl/" + target
 
 
-def _formula_cells(data: bytes, sheet_name: str) -> set[tuple[int, int]]:
-    """Cells of the sheet stored as formulas. A cheap byte scan first (an
-    ordinary roster has none), then a streaming parse only if one is there."""
-    archive = zipfile.ZipFile(io.BytesIO(data))
-    part = _sheet_part(archive, sheet_name)
-    if part is None or part not in archive.NameToInfo:
-        return set()
-    if not _has_formula_tag(archive, part):
-        return set()
+def _formula_cells(archive: zipfile.ZipFile, part: str) -> set[tuple[int, int]]:
+    """Cells of the sheet stored as formulas: a streaming parse, run only
+    when the scan before parsing found a formula tag in the sheet's member
+    (an ordinary roster has none)."""
     cells: set[tuple[int, int]] = set()
-    with archive.open(part) as stream:
-        for _event, element in DefusedET.iterparse(stream, events=("end",)):
-            tag = element.tag.rsplit("}", 1)[-1]
-            if tag == "c":
-                if any(child.tag.rsplit("}", 1)[-1] == "f" for child in element):
-                    match = _CELL_REF.match(element.get("r", ""))
-                    if match:
-                        cells.add((int(match.group(2)), _column_index(match.group(1))))
-                element.clear()
-            elif tag == "row":
-                element.clear()
-    return cells
-
-
-def _has_formula_tag(archive: zipfile.ZipFile, part: str) -> bool:
-    """Whether the sheet's XML holds an <f> (or <x:f>) element. The rare
-    letter f followed by a delimiter is found first (a fast scan), and only
-    those places are checked for the tag's opening."""
-    tail = b""
-    with archive.open(part) as stream:
-        while chunk := stream.read(1 << 20):
-            text = tail + chunk
-            for candidate in _F_CANDIDATE.finditer(text):
-                start = candidate.start()
-                if _TAG_OPENING.search(text, max(0, start - 40), start):
-                    return True
-            tail = chunk[-48:]
-    return False
-
-
-_F_CANDIDATE = re.compile(rb"f[\s>/]")
-#: What comes right before the f of a formula tag: "<" or "<prefix:".
-_TAG_OPENING = re.compile(rb"<(?:\w+:)?$")
-
-
-_BIFF_FORMULA, _BIFF_BOUNDSHEET, _BIFF_EOF = 0x0006, 0x0085, 0x000A
-
-
-def _xls_formula_cells(data: bytes, sheet_name: str) -> set[tuple[int, int]]:
-    """Cells of an .xls sheet stored as formulas (calamine gives their cached
-    values). The sheet's BIFF records are walked for FORMULA records: the
-    workbook stream's BOUNDSHEET records give where each sheet begins."""
     try:
-        with olefile.OleFileIO(io.BytesIO(data)) as ole:
-            name = "Workbook" if ole.exists("Workbook") else "Book"
-            stream = ole.openstream(name).read()
-    except Exception:  # calamine has read the file: at worst, no formulas are known
-        return set()
-    sheets = []  # (name, offset of its BOF), in the workbook's order
-    for record, at, size in _biff_records(stream, 0):
-        if record == _BIFF_BOUNDSHEET and size >= 8:
-            offset, count, flags = struct.unpack_from("<I2xBB", stream, at)
-            raw = stream[at + 8 : at + 8 + count * (2 if flags & 1 else 1)]
-            sheets.append((raw.decode("utf-16-le" if flags & 1 else "latin-1", "replace"), offset))
-        elif record == _BIFF_EOF:
-            break
-    offset = next((o for n, o in sheets if n == sheet_name), None)
-    if offset is None:
-        return set()
-    cells = set()
-    for record, at, size in _biff_records(stream, offset):
-        if record == _BIFF_FORMULA and size >= 4:
-            row, column = struct.unpack_from("<HH", stream, at)
-            cells.add((row + 1, column))
-        elif record == _BIFF_EOF:
-            break
+        with archive.open(part) as stream:
+            for _event, element in DefusedET.iterparse(stream, events=("end",)):
+                tag = element.tag.rsplit("}", 1)[-1]
+                if tag == "c":
+                    if any(child.tag.rsplit("}", 1)[-1] == "f" for child in element):
+                        match = _CELL_REF.match(element.get("r", ""))
+                        if match:
+                            cells.add((int(match.group(2)), _column_index(match.group(1))))
+                    element.clear()
+                elif tag == "row":
+                    element.clear()
+    except (DefusedET.ParseError, ValueError, zipfile.BadZipFile, OSError, zlib.error):
+        # calamine read the sheet, but it is not XML the standard library accepts
+        raise FileRejected(_damaged_message()) from None
     return cells
-
-
-def _biff_records(stream: bytes, position: int):
-    """(record type, where its data starts, its length) from `position`."""
-    end = len(stream)
-    while position + 4 <= end:
-        record, size = struct.unpack_from("<HH", stream, position)
-        yield record, position + 4, size
-        position += 4 + size
 
 
 def _column_index(letters: str) -> int:
@@ -310,12 +300,6 @@ def _column_index(letters: str) -> int:
     for letter in letters:
         index = index * 26 + ord(letter) - 64
     return index - 1
-
-
-def _too_many_rows_message(max_rows: int) -> str:
-    return _(
-        "The file has more than %(n)s rows, the most one upload may hold; please split it."
-    ) % {"n": f"{max_rows:,}"}
 
 
 def _first_sheet_with_data(workbook):
@@ -345,20 +329,44 @@ def _decode_text(data: bytes) -> str:
         raise FileRejected(_not_spreadsheet_message()) from None
 
 
-def _read_csv(data: bytes, filename: str, max_rows: int) -> Table:
+def _read_csv(data: bytes, filename: str, limits: Limits) -> Table:
     if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise FileRejected(_not_spreadsheet_message())
     text = _decode_text(data)
     sample = text[:8192]
     if "<html" in sample.lower() or sample.lstrip().startswith(("{", "%PDF")):
         raise FileRejected(_not_spreadsheet_message())
-    lines = text.splitlines()
-    if len(lines) > max_rows + 50:
-        raise FileRejected(_too_many_rows_message(max_rows))
+    # Lines are counted, not split into a list (50 MB of line breaks would be
+    # fifty million strings); a quoted cell may hold a line break, so this is
+    # at least the number of rows, and the rows are counted again as read.
+    height = text.count("\n") or text.count("\r")
+    height += not text.endswith(("\n", "\r"))
+    if height > limits.row_limit:
+        raise FileRejected(too_many_rows_message(limits.max_rows))
     try:
         dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")
     except csv.Error:
         dialect = csv.excel
     reader = csv.reader(io.StringIO(text, newline=""), dialect)
-    rows = ((number, row) for number, row in enumerate(reader, start=1))
-    return Table(kind="csv", height=len(lines), _rows=rows)
+    return Table(kind="csv", height=height, _rows=_counted_csv_rows(reader, limits))
+
+
+def _counted_csv_rows(reader, limits: Limits) -> Iterator[tuple[int, list]]:
+    """The rows, refusing the file as soon as it has too many rows or cells,
+    or a cell longer than the csv module accepts (128 K characters)."""
+    cells = 0
+    try:
+        for number, row in enumerate(reader, start=1):
+            cells += len(row)
+            if number > limits.row_limit:
+                raise FileRejected(too_many_rows_message(limits.max_rows))
+            if cells > limits.max_cells:
+                raise FileRejected(too_many_cells_message(limits.max_cells))
+            yield number, row
+    except csv.Error:
+        raise FileRejected(
+            _(
+                "The CSV file cannot be read: a cell is far too long or a quotation mark is not"
+                " closed. Please save it again from Excel and upload it again."
+            )
+        ) from None
