@@ -258,10 +258,6 @@ def _staff_of(street: Federation) -> User:
     return dave
 
 
-def _landed(response, url: str) -> str:
-    return response.redirect_chain[-1][0] if response.redirect_chain else url
-
-
 def _text(response) -> str:
     if response.get("Content-Type", "").startswith("application/vnd.openxml"):
         with zipfile.ZipFile(io.BytesIO(response.content)) as book:
@@ -279,21 +275,32 @@ def test_staff_of_another_street_get_nothing_of_this_one_through_every_url(clien
     dave = _staff_of(worlds[1][Federation])
     root = user("root", Role.STAFF, is_superuser=True)
     wrong = []
-    for _route, url, model in _object_urls(here):
+    for route, url, model in _object_urls(here):
         if not _belongs_to_a_street(model) or model not in here:
             continue
         client.force_login(dave)
-        response = _ask(client, url, follow=True)
-        landed = _landed(response, url)
-        hidden = response.status_code in (403, 404) or landed in ("/admin/", "/admin/login/")
-        if not hidden or MARKER in _text(response):
-            wrong.append((url, response.status_code, landed, f"dave reached {model.__name__}"))
-            continue
-        client.force_login(root)
-        control = _ask(client, url, follow=True)
-        if control.status_code == 404 or _landed(control, url) == "/admin/":
-            wrong.append((url, control.status_code, "hidden from a superuser: proves nothing"))
+        response = _ask(client, url)
+        if not _hidden_from_staff(response, url):
+            wrong.append((url, response.status_code, f"dave reached the {model.__name__}"))
+        elif not _standard_admin_page(route):  # those name their model by construction
+            client.force_login(root)
+            control = _ask(client, url)
+            if control.status_code == 404 or control.get("Location") == "/admin/":
+                wrong.append((url, control.status_code, "hidden from a superuser: proves nothing"))
     assert not wrong, "\n".join(map(str, wrong))
+
+
+def _hidden_from_staff(response, url: str) -> bool:
+    """404, 403, the admin's "does not exist" (back to its index), or the
+    admin's bare object URL, which only redirects to the object's page
+    (asked on its own)."""
+    if response.status_code in (403, 404):
+        return True
+    return response.status_code == 302 and response["Location"] in ("/admin/", f"{url}change/")
+
+
+def _standard_admin_page(route: str) -> bool:
+    return bool(re.fullmatch(r"admin/\w+/\w+/<path:object_id>/(change/|history/|delete/)?", route))
 
 
 # --- Every list, as staff of another street ------------------------------------
@@ -340,9 +347,10 @@ def test_staff_of_another_street_see_nothing_of_this_one_in_any_list(client, wor
                 continue
             if changelist.root_queryset.filter(pk=here[model].pk).exists():
                 wrong.append((url, f"lists another street's {model.__name__}"))
-            client.force_login(root)
-            if not client.get(url).context["cl"].root_queryset.filter(pk=here[model].pk):
-                wrong.append((url, "a superuser does not see it either: proves nothing"))
+            if "?" not in url:
+                client.force_login(root)
+                if not client.get(url).context["cl"].root_queryset.filter(pk=here[model].pk):
+                    wrong.append((url, "a superuser does not see it either: proves nothing"))
     assert opened > 60, f"dave opened only {opened} lists: did staff lose their rights?"
     assert not wrong, "\n".join(map(str, wrong))
 
