@@ -343,3 +343,26 @@ def test_csv_cells_beyond_the_limit_are_refused_while_reading(settings):
     settings.IMPORT_MAX_CELLS = 100
     data = "\n".join(",".join(["x"] * 10) for _ in range(20)).encode()
     assert "100" in rejected(data, "r.csv")
+
+
+def test_a_damaged_xls_that_makes_calamine_panic_is_refused_not_raised():
+    """calamine panics on some damaged files (a record claiming zero bytes,
+    for one), and pyo3 raises that as PanicException, a BaseException that
+    passes every `except Exception`: a 500, or a roster check that never
+    ends. Every one-byte damage to the start of the workbook stream is read
+    or refused with a sentence, and some of them made calamine panic."""
+    import python_calamine
+
+    good = samples.xls(samples.people(30, ["北京椿树一号科技有限公司"]))
+    panics = 0
+    for at in range(512, 1024):
+        data = bytes(good[:at]) + b"\0" + bytes(good[at + 1 :])
+        try:
+            python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        except BaseException as error:  # counting what calamine does with it
+            panics += type(error).__name__ == "PanicException"
+        try:
+            list(read_table(data, "r.xls").rows())
+        except FileRejected as refusal:
+            assert refusal.message
+    assert panics

@@ -377,6 +377,8 @@ def biff_records(stream: bytes, position: int):
     end = len(stream)
     while position + 4 <= end:
         record, size = struct.unpack_from("<HH", stream, position)
+        if position + 4 + size > end:
+            return  # a truncated record: calamine will call the file damaged
         yield record, position + 4, size
         position += 4 + size
 

@@ -39,6 +39,9 @@ from .extent import (
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
+#: What reading a broken zip can raise (zipfile gives NotImplementedError for
+#: an unknown compression or version, zlib its own error for a bad stream).
+_ZIP_TROUBLE = (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError, zlib.error)
 
 
 @dataclass
@@ -150,7 +153,7 @@ def _check_zip(data: bytes, max_rows: int | None = None) -> zipfile.ZipFile:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
-    except (zipfile.BadZipFile, EOFError, ValueError):
+    except _ZIP_TROUBLE:
         raise FileRejected(_damaged_message()) from None
     names = {info.filename for info in infos}
     if "xl/workbook.xml" not in names and "xl/workbook.bin" not in names:
@@ -169,7 +172,7 @@ def _check_zip(data: bytes, max_rows: int | None = None) -> zipfile.ZipFile:
             try:
                 with archive.open(info) as part:
                     head = part.read(4096)
-            except (zipfile.BadZipFile, EOFError, OSError, ValueError):
+            except _ZIP_TROUBLE:
                 raise FileRejected(_damaged_message()) from None
             # Entity declarations live in the prolog; an ordinary workbook has none.
             if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
@@ -180,7 +183,10 @@ def _check_zip(data: bytes, max_rows: int | None = None) -> zipfile.ZipFile:
             if max_rows and dimension and dimension.group(1):
                 if int(dimension.group(1)) > max_rows + ROW_MARGIN:
                     raise FileRejected(too_many_rows_message(max_rows))
-    bad = archive.testzip() if len(data) < 5 * 1024 * 1024 else None
+    try:
+        bad = archive.testzip() if len(data) < 5 * 1024 * 1024 else None
+    except _ZIP_TROUBLE:
+        bad = True
     if bad is not None:
         raise FileRejected(_damaged_message())
     return archive
@@ -202,7 +208,7 @@ def _scan_workbook_parts(archive: zipfile.ZipFile, limits: Limits) -> set[str]:
             continue
         try:
             scan = scan_xlsx_member(archive, info, limits)
-        except (zipfile.BadZipFile, EOFError, OSError, ValueError, zlib.error):
+        except _ZIP_TROUBLE:
             raise FileRejected(_damaged_message()) from None
         if scan.has_formula:
             formula_parts.add(info.filename)
@@ -228,6 +234,8 @@ def _read_workbook(data: bytes, kind: str, limits: Limits, formulas_of) -> Table
         raise FileRejected(_damaged_message()) from None
     except (ValueError, OSError, EOFError):
         raise FileRejected(_damaged_message()) from None
+    except BaseException as error:
+        _refuse_a_panic(error)
     if sheet is None:
         raise FileRejected(_("The file has no sheet with any data."))
     start_row = sheet.start[0] if sheet.start else 0
@@ -240,11 +248,29 @@ def _read_workbook(data: bytes, kind: str, limits: Limits, formulas_of) -> Table
         if r0 == r1 and c1 > c0:
             merged.add(r0 + 1)
     # calamine gives each row as a new list, as wide as the sheet
-    rows = ((start_row + i + 1, row) for i, row in enumerate(sheet.iter_rows()))
+    rows = _numbered_rows(sheet, start_row)
     formulas = formulas_of(sheet.name)
     return Table(
         kind=kind, height=sheet.height, _rows=rows, merged_title_rows=merged, formula_cells=formulas
     )
+
+
+def _numbered_rows(sheet, start_row: int) -> Iterator[tuple[int, list]]:
+    try:
+        for i, row in enumerate(sheet.iter_rows()):
+            yield start_row + i + 1, row
+    except BaseException as error:
+        _refuse_a_panic(error)
+
+
+def _refuse_a_panic(error: BaseException):
+    """calamine (Rust) panics on some broken files; pyo3 raises that as a
+    PanicException, which derives from BaseException and so passes every
+    `except Exception` on its way to a 500 or a dead task. It is refused as a
+    damaged file here; anything else goes on."""
+    if type(error).__name__ == "PanicException":
+        raise FileRejected(_damaged_message()) from None
+    raise error
 
 
 _CELL_REF = re.compile(r"^([A-Z]+)(\d+)$")
@@ -289,7 +315,7 @@ def _formula_cells(archive: zipfile.ZipFile, part: str) -> set[tuple[int, int]]:
                     element.clear()
                 elif tag == "row":
                     element.clear()
-    except (DefusedET.ParseError, ValueError, zipfile.BadZipFile, OSError, zlib.error):
+    except (DefusedET.ParseError, *_ZIP_TROUBLE):
         # calamine read the sheet, but it is not XML the standard library accepts
         raise FileRejected(_damaged_message()) from None
     return cells
