@@ -47,7 +47,7 @@ from chunshu_union.tabular.normalize import clean_name, clean_text, looks_like_f
 from chunshu_union.tabular.result import ImportResult
 from enterprises.credit_codes import credit_code_error, looks_excel_damaged, normalize_credit_code
 from enterprises.models import Enterprise
-from members.id_numbers import id_number_error
+from members.id_numbers import id_number_error, mask
 
 from .locks import job_lock
 from .models import Declaration
@@ -134,6 +134,27 @@ _BRACKETED = re.compile(r"\([^)]*\)")
 #: number (15: area code and organisation code) and the numbers of
 #: individuals (17, 20). Kept as written; they match no enterprise.
 _OLD_NUMBER = re.compile(r"^(?:[0-9A-Z]{15}|[0-9A-Z]{17}|[0-9A-Z]{20})$")
+
+
+def _personal_number_masked(code: str) -> str:
+    """A self-employed person's taxpayer number is their resident ID number
+    (18 characters), sometimes with two digits after it (20), or the old
+    15-digit ID number: no full ID number is stored in clear, so its birth
+    date is masked as everywhere else (110102********123X01). The taxpayer's
+    name stays beside it for the staff."""
+    if len(code) in (18, 20) and id_number_error(code[:18]) is None:
+        return mask(code[:18]) + code[18:]
+    if len(code) == 15 and code.isdigit() and _is_date(f"19{code[6:12]}"):
+        return mask(code)
+    return code
+
+
+def _is_date(digits: str) -> bool:
+    try:
+        datetime.date(int(digits[:4]), int(digits[4:6]), int(digits[6:8]))
+    except ValueError:
+        return False
+    return True
 
 
 @dataclass
@@ -375,7 +396,7 @@ class _RowParser:
         if not looks_excel_damaged(code) and (
             _OLD_NUMBER.match(code) or (len(code) == 18 and id_number_error(code) is None)
         ):
-            return code, True
+            return _personal_number_masked(code), True
         fault("credit_code", problem)
         return code, False
 

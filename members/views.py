@@ -57,6 +57,7 @@ def enterprise_list(request):
         Enterprise.objects.for_user(request.user)
         .select_related("community", "building")
         .annotate(open_members=Count("memberships", filter=Q(memberships__left_on__isnull=True)))
+        .order_by("name", "pk")  # the annotation's GROUP BY drops the model's ordering
     )
     query = request.GET.get("q", "").strip()
     if query:

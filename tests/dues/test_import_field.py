@@ -267,6 +267,21 @@ def test_old_and_long_taxpayer_numbers_are_kept_unmatched_with_their_rows(db, tm
     assert set(Declaration.objects.unmatched().values_list("credit_code", flat=True)) == {old, long}
 
 
+def test_a_taxpayer_number_that_is_a_persons_id_number_is_stored_masked(db, tmp_path):
+    """A self-employed person files under their resident ID number (sometimes
+    with two digits after it): no full ID number is stored in clear."""
+    from members.id_numbers import make_id_number
+
+    person = make_id_number("11010219850312001")
+    rows = [line(person, name="某个体户"), line(person + "01", name="另一个体户")]
+    code, result = run(workbook(tmp_path, rows))
+    assert code == 0, result
+    stored = set(Declaration.objects.unmatched().values_list("credit_code", flat=True))
+    assert stored == {"110102********" + person[-4:], "110102********" + person[-4:] + "01"}
+    assert person not in str(result)
+    assert {r["taxpayer"] for r in result["other_taxpayer_ids"]} == stored
+
+
 def test_a_refund_is_kept_but_does_not_make_the_enterprise_declared(db, tmp_path):
     refunded, both = EnterpriseFactory.create_batch(2)
     rows = [
