@@ -66,6 +66,7 @@ class AccessLog(models.Model):
         VIEW_AID = "view_aid", _("Aid case viewed")
         TOKEN_CREATE = "token_create", _("API token made")
         TOKEN_REVOKE = "token_revoke", _("API token revoked")
+        ID_LOOKUP = "id_lookup", _("Member looked up by full ID number")
 
     user = models.ForeignKey(
         User, verbose_name=_("user"), on_delete=models.PROTECT, related_name="access_logs"

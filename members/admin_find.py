@@ -7,6 +7,7 @@ changelist's search box (a GET) searches names only, and refuses a number."""
 import re
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
@@ -14,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from chunshu_union.tabular.normalize import clean_text
 
-from .id_numbers import id_number_error
+from .id_lookup import member_find_by_id_number
 
 #: Something a person would type as an ID number: 15 to 18 digits (or X).
 _NUMBER_LIKE = re.compile(r"^[0-9]{14,17}[0-9Xx]$")
@@ -40,11 +41,13 @@ class IdNumberFindMixin:
 
     def find_view(self, request):
         number = clean_text(request.POST.get("id_number", "")).upper().replace(" ", "")
-        error = id_number_error(number)
-        if error:
-            messages.error(request, error)
+        try:
+            member = member_find_by_id_number(
+                user=request.user, members=self.get_queryset(request).only("pk"), number=number
+            )
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
             return redirect("admin:members_member_changelist")
-        member = self.get_queryset(request).with_id_number(number).only("pk").first()
         if member is None:
             messages.info(request, _("No member you may see has this ID number."))
             return redirect("admin:members_member_changelist")

@@ -20,7 +20,7 @@ from enterprises.models import Community, Enterprise
 
 from .admin_find import looks_like_id_number
 from .forms import ConfirmForm, RosterUploadForm
-from .id_numbers import id_number_error
+from .id_lookup import member_find_by_id_number
 from .models import ImportBatch, Member, TransferRequest
 from .roster.faults import open_faulty_rows
 from .roster.report import error_report
@@ -90,12 +90,12 @@ def _member_by_id_number(request, members):
         # A name typed in the box: the ordinary GET search, which can be paged.
         return redirect(f"{request.path}?{urlencode({'q': query})}" if query else request.path)
     number = query.upper().replace(" ", "")
-    error = id_number_error(number)
-    if error:
-        messages.error(request, error)
-        found = members.none()
-    else:
-        found = members.with_id_number(number)
+    try:
+        member = member_find_by_id_number(user=request.user, members=members, number=number)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        member = None
+    found = members.filter(pk=member.pk) if member is not None else members.none()
     page = Paginator(found, 50).get_page(1)
     return render(request, "portal/member_list.html", {"page": page, "q": "", "by_id": True})
 

@@ -179,6 +179,9 @@ ROSTER_PREVIEW_PAGE = 100
 # the upload at the latest (a nightly beat task, members.purge_roster_uploads).
 ROSTER_FAULTY_ROWS_KEPT = env.int("ROSTER_FAULTY_ROWS_KEPT", default=1000)
 ROSTER_ERROR_ROWS_DAYS = env.int("ROSTER_ERROR_ROWS_DAYS", default=7)
+# A lookup by full ID number is an oracle (see members/id_lookup.py): each
+# is logged, and a user may make this many in an hour.
+ID_NUMBER_LOOKUPS_PER_HOUR = env.int("ID_NUMBER_LOOKUPS_PER_HOUR", default=60)
 
 # Personal data. The resident ID number is stored encrypted (AES-GCM) with a
 # keyed HMAC digest for uniqueness and exact lookup. Production must set
