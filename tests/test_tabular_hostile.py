@@ -366,3 +366,24 @@ def test_a_damaged_xls_that_makes_calamine_panic_is_refused_not_raised():
         except FileRejected as refusal:
             assert refusal.message
     assert panics
+
+
+@pytest.mark.parametrize("tag", ["si", "x:si"])
+def test_more_shared_strings_than_cells_allowed_are_refused_before_parsing(
+    settings, calamine_opened, tag
+):
+    """calamine keeps every shared string in memory when it opens an .xlsx,
+    each one 24 bytes and a heap allocation however short: 200 MB of empty
+    strings would be 15 million of them."""
+    settings.IMPORT_MAX_CELLS = 1000
+    data = io.BytesIO(workbook_with_sheet(rows_of(2, 2)))
+    with zipfile.ZipFile(data, "a") as archive:
+        archive.writestr(
+            "xl/sharedStrings.xml",
+            '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+            ' xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+            + f"<{tag}><x:t>字</x:t></{tag}>" * 1100
+            + "</sst>",
+        )
+    assert "1,000" in rejected(data.getvalue())
+    assert calamine_opened == []

@@ -13,18 +13,26 @@ Here the sheets are read as a stream, before the parser sees them, and a
 file is refused as soon as a sheet would hold more than `max_rows` rows or
 its rectangle more than IMPORT_MAX_CELLS cells.
 
-An .xlsx sheet is scanned in segments cut after a ">" (so no tag is split).
-The fast path is for sheets as Excel, WPS, LibreOffice and openpyxl write
-them, every cell opening as `<c r="A1"`: it counts cells with bytes.count
-and looks, with one regex search, for a reference beyond `max_rows` or a
-column beyond the width every row may have (IMPORT_MAX_CELLS ÷ max_rows);
-honest rosters never match, so this costs little more than inflating the
-sheet. Anything else (a column beyond that width, a cell without a
-reference, a namespace prefix, unusual spacing) switches to the exact path,
-which follows the sheet tag by tag the way calamine does: rows and cells
-without a reference take the next position. Where an attribute could be
-misread the bound errs upwards (any `r="…"` anywhere counts), so a file can
-be refused for a strange text, never let through by one.
+Every member of an .xlsx is scanned in segments cut after a ">" (so no tag
+is split), the quickest way that can vouch for it (see `_SheetScan`):
+
+- fast, for sheets as Excel, WPS, LibreOffice and openpyxl write them, every
+  cell opening `<c r="A1"` in a one-letter column within the width every row
+  may have (IMPORT_MAX_CELLS ÷ max_rows, 24 by default): a dozen passes of
+  bytes.count, bytes.find and literal-prefixed searches, all in C, and
+  nothing per cell in Python (about three times the cost of inflating the
+  sheet; docs/PERFORMANCE.md, "Hostile uploads");
+- wide, for the same with wider columns: every reference is read by two
+  regex findalls and the rectangle measured;
+- exact, for anything else (cells without references, namespace prefixes,
+  references written with spaces or single quotes, a second r attribute):
+  the sheet is followed tag by tag as calamine does, rows and cells without
+  a reference taking the next position. Where an attribute could be
+  misread the bound errs upwards (any `r="…"` anywhere counts), so a file
+  can be refused for a strange text, never let through by one.
+
+A member that turns out to need a slower way after a quicker one has
+counted cells is read again from its start.
 """
 
 from __future__ import annotations
@@ -91,6 +99,7 @@ _PREFIXED = re.compile(rb":(?:c|row|si)[\s>/]")
 _SPACED_R = re.compile(rb" r\s")
 _UNUSUAL_SPACE = re.compile(rb"<(?:[\w.-]+:)?(?:c|row)[\t\r\n]|[\t\r\n]r[\s=]")
 _SHARED_STRING = re.compile(rb"<si[\s>/]")
+_PREFIXED_SHARED_STRING = re.compile(rb":si[\s>/]")
 _FORMULA_CANDIDATE = re.compile(rb"f[\s>/]")
 #: What comes right before the f of a formula tag: "<" or "<prefix:".
 _TAG_OPENING = re.compile(rb"<(?:\w+:)?$")
@@ -185,7 +194,10 @@ class _SheetScan:
         result = self.result
         if not result.has_formula:
             result.has_formula = _has_formula_tag(segment)
-        result.strings += len(_SHARED_STRING.findall(segment))
+        if b"<si" in segment:  # a quick look first: only the shared strings have any
+            result.strings += len(_SHARED_STRING.findall(segment))
+        if b":si" in segment:
+            result.strings += len(_PREFIXED_SHARED_STRING.findall(segment))
         if result.strings > self.limits.max_cells:
             raise FileRejected(too_many_cells_message(self.limits.max_cells))
         cells = segment.count(b"<c ")
