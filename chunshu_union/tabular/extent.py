@@ -80,6 +80,12 @@ def too_many_cells_message(max_cells: int) -> str:
     ) % {"n": f"{max_cells:,}"}
 
 
+def too_large_when_opened_message(max_bytes: int) -> str:
+    return _("The file would expand to more than %(mb)d MB when opened; it is refused.") % {
+        "mb": max_bytes // (1024 * 1024)
+    }
+
+
 # --- .xlsx ------------------------------------------------------------------
 
 
@@ -439,3 +445,131 @@ def _scan_xls_sheet(stream: bytes, offset: int, name: str) -> XlsSheet:
             break
     sheet.rows, sheet.columns = rows, columns
     return sheet
+
+
+# --- .ods -------------------------------------------------------------------
+#
+# An OpenDocument spreadsheet (WPS, LibreOffice) keeps every sheet in
+# content.xml, and calamine reads all of them when it opens the file. Two
+# attributes make a few bytes mean a great deal: table:number-rows-repeated
+# (calamine copies a row holding anything that many times; trailing empty
+# rows cost nothing) and table:number-columns-repeated (a cell copied along
+# the row), and <text:s text:c="…"/> is that many spaces. content.xml is
+# parsed here as a stream (defusedxml: no entity declarations) and the
+# rectangle each sheet would take in calamine — from the top to the last row
+# holding anything, times the widest such row — is added up against the
+# limits, as is the text the copies would hold, before calamine opens it.
+
+_TABLE_NS = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_TEXT_NS = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
+_OFFICE_NS = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+_ODS_TABLE = _TABLE_NS + "table"
+_ODS_ROW = _TABLE_NS + "table-row"
+_ODS_CELLS = (_TABLE_NS + "table-cell", _TABLE_NS + "covered-table-cell")
+_ODS_SPACES = _TEXT_NS + "s"
+
+
+@dataclass
+class OdsSheet:
+    name: str
+    rows: int = 0
+    columns: int = 0
+    formula_cells: set[tuple[int, int]] = field(default_factory=set)
+
+
+def _repeat(element, name: str) -> int:
+    value = element.get(_TABLE_NS + name)
+    if value is None:
+        return 1
+    try:
+        count = int(value)
+    except ValueError:
+        raise ValueError("a repeat count that is not a number") from None
+    return max(count, 1)
+
+
+def _cell_text_size(cell) -> int:
+    size = sum(len(text) for text in cell.itertext())
+    for spaces in cell.iter(_ODS_SPACES):
+        try:
+            size += max(int(spaces.get(_TEXT_NS + "c", "1")), 0)
+        except ValueError:
+            size += 1
+    return size
+
+
+def scan_ods_content(stream, limits: Limits, max_text: int) -> dict[str, OdsSheet]:
+    """Every sheet of an .ods content.xml: its extent and formula cells,
+    refusing the file as soon as the sheets would exceed the limits. Raises
+    defusedxml's errors for entity declarations, ParseError for broken XML
+    and ValueError for an unreadable repeat count."""
+    from defusedxml.ElementTree import iterparse
+
+    found: dict[str, OdsSheet] = {}
+    total = text = 0
+    depth = 0
+    sheet: OdsSheet | None = None
+    row_index = 0  # rows passed in the current sheet, repeats counted
+    width = weight = 0  # the current row's last used column, and its text
+    column = 0
+    formulas: list[tuple[int, int]] = []  # (first column, count) in the current row
+    for event, element in iterparse(stream, events=("start", "end")):
+        tag = element.tag
+        if tag == _ODS_TABLE:
+            if event == "start":
+                depth += 1
+                if depth == 1:
+                    sheet = OdsSheet(element.get(_TABLE_NS + "name") or "")
+                    row_index = 0
+                continue
+            depth -= 1
+            if depth == 0 and sheet is not None:
+                total += sheet.rows * sheet.columns * (2 if sheet.formula_cells else 1)
+                if total > limits.max_cells:
+                    raise FileRejected(too_many_cells_message(limits.max_cells))
+                found.setdefault(sheet.name, sheet)
+                sheet = None
+                element.clear()
+            continue
+        if depth != 1 or sheet is None:
+            continue
+        if tag == _ODS_ROW:
+            if event == "start":
+                width = weight = column = 0
+                formulas = []
+                continue
+            repeats = _repeat(element, "number-rows-repeated")
+            if width:
+                last = row_index + repeats
+                sheet.rows = last
+                sheet.columns = max(sheet.columns, width)
+                if last > limits.row_limit:
+                    raise FileRejected(too_many_rows_message(limits.max_rows))
+                if total + last * sheet.columns > limits.max_cells:
+                    raise FileRejected(too_many_cells_message(limits.max_cells))
+                text += weight * repeats
+                if text > max_text:
+                    raise FileRejected(too_large_when_opened_message(max_text))
+                for first, count in formulas:
+                    for row in range(row_index + 1, last + 1):
+                        sheet.formula_cells.update((row, c) for c in range(first, first + count))
+            row_index += repeats
+            element.clear()
+            continue
+        if tag in _ODS_CELLS and event == "end":
+            count = _repeat(element, "number-columns-repeated")
+            used = (
+                element.get(_OFFICE_NS + "value-type") is not None
+                or len(element)
+                or (element.text or "").strip()
+            )
+            if used:
+                width = column + count
+                if width > limits.max_cells:
+                    raise FileRejected(too_many_cells_message(limits.max_cells))
+                weight += _cell_text_size(element) * count
+                if element.get(_TABLE_NS + "formula") is not None:
+                    formulas.append((column, count))
+            column += count
+            element.clear()
+    return found

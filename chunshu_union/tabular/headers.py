@@ -68,7 +68,7 @@ class Header:
             first = _first_text(cells)
             if not first:
                 continue
-            if first.startswith(_SKIP_PREFIXES) or first.startswith(_NOTE_PREFIXES):
+            if _is_total(first) or first.startswith(_NOTE_PREFIXES):
                 continue
             yield number, cells
 
@@ -78,6 +78,14 @@ class Header:
             name: (cells[index] if index < width else None) for name, index in self.columns.items()
         }
         return Record(row=number, values=values, raw=list(cells))
+
+
+def _is_total(first: str) -> bool:
+    """合计, 总计 … also written with spaces between the characters (合 计,
+    合　计 with a full-width space, which clean_text has made a space)."""
+    return first.startswith(_SKIP_PREFIXES) or (
+        " " in first[:8] and first.replace(" ", "").startswith(_SKIP_PREFIXES)
+    )
 
 
 def _first_text(cells) -> str:

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import olefile
 import python_calamine
+from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as DefusedET
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -30,11 +31,13 @@ from .errors import FileRejected
 from .extent import (
     ROW_MARGIN,
     Limits,
+    scan_ods_content,
     scan_xls_stream,
     scan_xlsx_member,
     too_many_cells_message,
     too_many_rows_message,
 )
+from .markup import read_html, read_spreadsheetml, sniff_markup
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -48,12 +51,15 @@ _ZIP_TROUBLE = (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplemente
 class Table:
     """The rows of one sheet, each with the row number Excel shows."""
 
-    kind: str  # "xlsx", "xls" or "csv"
+    #: "xlsx", "xls", "ods", "csv", "html" (an "xls" that is a web page) or
+    #: "xml" (an "xls" that is Excel 2003's SpreadsheetML)
+    kind: str
     height: int
     _rows: Iterator[tuple[int, list]] = field(repr=False)
     merged_title_rows: set[int] = field(default_factory=set)
-    #: (row number, 0-based column) of .xlsx cells stored as formulas: calamine
-    #: gives their cached values, so the sheet's XML is scanned for <f>.
+    #: (row number, 0-based column) of cells stored as formulas (.xlsx, .xls,
+    #: .ods, SpreadsheetML): calamine gives their cached values, so the
+    #: sheet's own records are scanned for them.
     formula_cells: set[tuple[int, int]] = field(default_factory=set)
 
     def rows(self) -> Iterator[tuple[int, list]]:
@@ -68,6 +74,14 @@ def read_table(source, filename: str = "", *, max_rows: int | None = None) -> Ta
         raise FileRejected(_("The file is empty."))
     if data.startswith(ZIP_MAGIC):
         archive = _check_zip(data, limits.max_rows)
+        if _is_ods(archive):
+            sheets = _scan_ods(archive, limits)
+
+            def ods_formulas(sheet_name):
+                sheet = sheets.get(sheet_name)
+                return sheet.formula_cells if sheet else set()
+
+            return _read_workbook(data, "ods", limits, ods_formulas)
         formula_parts = _scan_workbook_parts(archive, limits)
 
         def xlsx_formulas(sheet_name):
@@ -87,6 +101,16 @@ def read_table(source, filename: str = "", *, max_rows: int | None = None) -> Ta
         return _read_workbook(data, "xls", limits, xls_formulas)
     if data[:2] == b"PK":
         raise FileRejected(_damaged_message())
+    markup = sniff_markup(data)
+    if markup:
+        parsed = (read_html if markup == "html" else read_spreadsheetml)(data, limits)
+        return Table(
+            kind=markup,
+            height=len(parsed.rows),
+            _rows=iter(parsed.rows),
+            merged_title_rows=parsed.merged_title_rows,
+            formula_cells=parsed.formula_cells,
+        )
     return _read_csv(data, filename, limits)
 
 
@@ -157,7 +181,8 @@ def _check_zip(data: bytes, max_rows: int | None = None) -> zipfile.ZipFile:
         raise FileRejected(_damaged_message()) from None
     names = {info.filename for info in infos}
     if "xl/workbook.xml" not in names and "xl/workbook.bin" not in names:
-        raise FileRejected(_not_spreadsheet_message())
+        if not _is_ods(archive):
+            raise FileRejected(_not_spreadsheet_message())
     if len(infos) > settings.IMPORT_MAX_ZIP_ENTRIES:
         raise FileRejected(_("The file has too many parts to be an ordinary spreadsheet."))
     if sum(info.file_size for info in infos) > settings.IMPORT_MAX_UNCOMPRESSED_BYTES:
@@ -190,6 +215,47 @@ def _check_zip(data: bytes, max_rows: int | None = None) -> zipfile.ZipFile:
     if bad is not None:
         raise FileRejected(_damaged_message())
     return archive
+
+
+ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+
+
+def _is_ods(archive: zipfile.ZipFile) -> bool:
+    """An OpenDocument spreadsheet (.ods, or its template .ots): its first
+    member, mimetype, says so, and content.xml holds the sheets."""
+    names = set(archive.namelist())
+    if "content.xml" not in names or "xl/workbook.xml" in names or "xl/workbook.bin" in names:
+        return False
+    try:
+        mimetype = archive.read("mimetype")[:100] if "mimetype" in names else b""
+        manifest = (
+            archive.read("META-INF/manifest.xml")[:100_000]
+            if "META-INF/manifest.xml" in names
+            else b""
+        )
+    except _ZIP_TROUBLE:
+        raise FileRejected(_damaged_message()) from None
+    return mimetype.strip().startswith(ODS_MIMETYPE) or (not mimetype and ODS_MIMETYPE in manifest)
+
+
+def _scan_ods(archive: zipfile.ZipFile, limits: Limits) -> dict:
+    """content.xml measured as a stream before calamine opens the file (see
+    `extent.scan_ods_content`); a password-protected .ods refused."""
+    try:
+        manifest = archive.read("META-INF/manifest.xml")
+    except KeyError:
+        manifest = b""
+    except _ZIP_TROUBLE:
+        raise FileRejected(_damaged_message()) from None
+    if b"encryption-data" in manifest:
+        raise FileRejected(_password_message())
+    try:
+        with archive.open("content.xml") as stream:
+            return scan_ods_content(stream, limits, settings.IMPORT_MAX_UNCOMPRESSED_BYTES)
+    except DefusedXmlException:
+        raise FileRejected(_("The file contains XML entity declarations; it is refused.")) from None
+    except (DefusedET.ParseError, *_ZIP_TROUBLE):
+        raise FileRejected(_damaged_message()) from None
 
 
 #: Members no parser reads as XML; every other one is scanned.
@@ -238,7 +304,7 @@ def _read_workbook(data: bytes, kind: str, limits: Limits, formulas_of) -> Table
         _refuse_a_panic(error)
     if sheet is None:
         raise FileRejected(_("The file has no sheet with any data."))
-    start_row = sheet.start[0] if sheet.start else 0
+    start_column = sheet.start[1] if sheet.start else 0
     if sheet.height > limits.row_limit:
         raise FileRejected(too_many_rows_message(limits.max_rows))
     if sheet.height * sheet.width > limits.max_cells:  # the scan has seen to it; a last guard
@@ -248,17 +314,22 @@ def _read_workbook(data: bytes, kind: str, limits: Limits, formulas_of) -> Table
         if r0 == r1 and c1 > c0:
             merged.add(r0 + 1)
     # calamine gives each row as a new list, as wide as the sheet
-    rows = _numbered_rows(sheet, start_row)
+    rows = _numbered_rows(sheet, start_column)
     formulas = formulas_of(sheet.name)
     return Table(
         kind=kind, height=sheet.height, _rows=rows, merged_title_rows=merged, formula_cells=formulas
     )
 
 
-def _numbered_rows(sheet, start_row: int) -> Iterator[tuple[int, list]]:
+def _numbered_rows(sheet, start_column: int) -> Iterator[tuple[int, list]]:
+    """calamine's iter_rows starts at the sheet's first row, empty rows above
+    the data included, but at the first used column: the rows are numbered
+    from 1 and widened on the left, so that a row number is the one the
+    sheet shows and a column index the one the formula scans give."""
+    padding = [""] * start_column
     try:
         for i, row in enumerate(sheet.iter_rows()):
-            yield start_row + i + 1, row
+            yield i + 1, (padding + row if start_column else row)
     except BaseException as error:
         _refuse_a_panic(error)
 
