@@ -17,7 +17,7 @@ class ImportCommand(BaseCommand):
     supports_dry_run = True
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="Excel (.xlsx, .xls) or CSV file")
+        parser.add_argument("file", help="Excel (.xlsx, .xls), .ods or CSV file")
         parser.add_argument("--json", action="store_true", help="print one JSON object")
         if self.supports_dry_run:
             parser.add_argument(

@@ -50,7 +50,10 @@ class Parsed:
 
 def _not_spreadsheet() -> FileRejected:
     return FileRejected(
-        _("This is not a spreadsheet; please upload an Excel file (.xlsx or .xls) or a CSV file.")
+        _(
+            "This is not a spreadsheet; please upload an Excel file (.xlsx or .xls), a WPS or"
+            " LibreOffice file (.ods) or a CSV file."
+        )
     )
 
 

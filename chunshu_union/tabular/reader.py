@@ -166,7 +166,8 @@ def _password_message() -> str:
 
 def _not_spreadsheet_message() -> str:
     return _(
-        "This is not a spreadsheet; please upload an Excel file (.xlsx or .xls) or a CSV file."
+        "This is not a spreadsheet; please upload an Excel file (.xlsx or .xls), a WPS or"
+        " LibreOffice file (.ods) or a CSV file."
     )
 
 
