@@ -460,13 +460,18 @@ def _scan_xls_sheet(stream: bytes, offset: int, name: str) -> XlsSheet:
 # holding anything, times the widest such row — is added up against the
 # limits, as is the text the copies would hold, before calamine opens it.
 
-_TABLE_NS = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
-_TEXT_NS = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
-_OFFICE_NS = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+_TABLE_NS = "urn:oasis:names:tc:opendocument:xmlns:table:1.0 "
+_TEXT_NS = "urn:oasis:names:tc:opendocument:xmlns:text:1.0 "
+_OFFICE_NS = "urn:oasis:names:tc:opendocument:xmlns:office:1.0 "
 _ODS_TABLE = _TABLE_NS + "table"
 _ODS_ROW = _TABLE_NS + "table-row"
 _ODS_CELLS = (_TABLE_NS + "table-cell", _TABLE_NS + "covered-table-cell")
 _ODS_SPACES = _TEXT_NS + "s"
+_ROWS_REPEATED = _TABLE_NS + "number-rows-repeated"
+_COLUMNS_REPEATED = _TABLE_NS + "number-columns-repeated"
+_VALUE_TYPE = _OFFICE_NS + "value-type"
+_FORMULA = _TABLE_NS + "formula"
+_SPACE_COUNT = _TEXT_NS + "c"
 
 
 @dataclass
@@ -477,99 +482,135 @@ class OdsSheet:
     formula_cells: set[tuple[int, int]] = field(default_factory=set)
 
 
-def _repeat(element, name: str) -> int:
-    value = element.get(_TABLE_NS + name)
+def _count(attributes: dict, name: str) -> int:
+    value = attributes.get(name)
     if value is None:
         return 1
     try:
-        count = int(value)
+        return max(int(value), 1)
     except ValueError:
         raise ValueError("a repeat count that is not a number") from None
-    return max(count, 1)
 
 
-def _cell_text_size(cell) -> int:
-    size = sum(len(text) for text in cell.itertext())
-    for spaces in cell.iter(_ODS_SPACES):
-        try:
-            size += max(int(spaces.get(_TEXT_NS + "c", "1")), 0)
-        except ValueError:
-            size += 1
-    return size
+class _OdsScan:
+    """expat's callbacks, one per element (no tree is built). A cell's
+    text is measured by the bytes it spans, plus the spaces its <text:s/>
+    ask for."""
+
+    def __init__(self, parser, limits: Limits, max_text: int):
+        self.parser = parser
+        self.limits = limits
+        self.max_text = max_text
+        self.found: dict[str, OdsSheet] = {}
+        self.total = self.text = 0
+        self.depth = 0
+        self.sheet: OdsSheet | None = None
+        self.row_index = 0  # rows passed in the current sheet, repeats counted
+        self.cell: list | None = None  # [repeats, used, formula, first byte, spaces]
+        self.row_repeats = 1
+        self._new_row()
+
+    def _new_row(self) -> None:
+        self.width = self.weight = self.column = 0
+        self.formulas: list[tuple[int, int]] = []  # (first column, count)
+
+    def start(self, name: str, attributes: dict) -> None:
+        if name == _ODS_TABLE:
+            self.depth += 1
+            if self.depth == 1:
+                self.sheet = OdsSheet(attributes.get(_TABLE_NS + "name") or "")
+                self.row_index = 0
+            return
+        if self.cell is not None:
+            self.cell[1] = True  # any element inside a cell: it holds something
+            if name == _ODS_SPACES:
+                try:
+                    self.cell[4] += max(int(attributes.get(_SPACE_COUNT, "1")), 0)
+                except ValueError:
+                    self.cell[4] += 1
+            return
+        if self.depth != 1 or self.sheet is None:
+            return
+        if name == _ODS_ROW:
+            self._new_row()
+            self.row_repeats = _count(attributes, _ROWS_REPEATED)
+        elif name in _ODS_CELLS:
+            self.cell = [
+                _count(attributes, _COLUMNS_REPEATED),
+                _VALUE_TYPE in attributes,
+                _FORMULA in attributes,
+                self.parser.CurrentByteIndex,
+                0,
+            ]
+
+    def end(self, name: str) -> None:
+        if name == _ODS_TABLE:
+            self.depth -= 1
+            if self.depth == 0 and self.sheet is not None:
+                sheet = self.sheet
+                self.total += sheet.rows * sheet.columns * (2 if sheet.formula_cells else 1)
+                if self.total > self.limits.max_cells:
+                    raise FileRejected(too_many_cells_message(self.limits.max_cells))
+                self.found.setdefault(sheet.name, sheet)
+                self.sheet = None
+            return
+        if self.depth != 1 or self.sheet is None:
+            return
+        if name in _ODS_CELLS and self.cell is not None:
+            count, used, formula, first_byte, spaces = self.cell
+            self.cell = None
+            if used:
+                self.width = self.column + count
+                if self.width > self.limits.max_cells:
+                    raise FileRejected(too_many_cells_message(self.limits.max_cells))
+                self.weight += (self.parser.CurrentByteIndex - first_byte + spaces) * count
+                if formula:
+                    self.formulas.append((self.column, count))
+            self.column += count
+        elif name == _ODS_ROW:
+            self._end_row()
+
+    def _end_row(self) -> None:
+        sheet, limits, repeats = self.sheet, self.limits, self.row_repeats
+        if self.width:
+            last = self.row_index + repeats
+            sheet.rows = last
+            sheet.columns = max(sheet.columns, self.width)
+            if last > limits.row_limit:
+                raise FileRejected(too_many_rows_message(limits.max_rows))
+            if self.total + last * sheet.columns > limits.max_cells:
+                raise FileRejected(too_many_cells_message(limits.max_cells))
+            self.text += self.weight * repeats
+            if self.text > self.max_text:
+                raise FileRejected(too_large_when_opened_message(self.max_text))
+            for first, count in self.formulas:
+                for row in range(self.row_index + 1, last + 1):
+                    sheet.formula_cells.update((row, c) for c in range(first, first + count))
+        self.row_index += repeats
+
+
+def _no_entities(*_args):
+    from defusedxml.common import EntitiesForbidden
+
+    raise EntitiesForbidden(*([None] * 6))
 
 
 def scan_ods_content(stream, limits: Limits, max_text: int) -> dict[str, OdsSheet]:
     """Every sheet of an .ods content.xml: its extent and formula cells,
-    refusing the file as soon as the sheets would exceed the limits. Raises
-    defusedxml's errors for entity declarations, ParseError for broken XML
-    and ValueError for an unreadable repeat count."""
-    from defusedxml.ElementTree import iterparse
+    refusing the file as soon as the sheets would exceed the limits. Read by
+    expat as a stream, entity declarations refused (defusedxml's exception),
+    and ExpatError for broken XML, ValueError for an unreadable repeat."""
+    from xml.parsers import expat
 
-    found: dict[str, OdsSheet] = {}
-    total = text = 0
-    depth = 0
-    sheet: OdsSheet | None = None
-    row_index = 0  # rows passed in the current sheet, repeats counted
-    width = weight = 0  # the current row's last used column, and its text
-    column = 0
-    formulas: list[tuple[int, int]] = []  # (first column, count) in the current row
-    for event, element in iterparse(stream, events=("start", "end")):
-        tag = element.tag
-        if tag == _ODS_TABLE:
-            if event == "start":
-                depth += 1
-                if depth == 1:
-                    sheet = OdsSheet(element.get(_TABLE_NS + "name") or "")
-                    row_index = 0
-                continue
-            depth -= 1
-            if depth == 0 and sheet is not None:
-                total += sheet.rows * sheet.columns * (2 if sheet.formula_cells else 1)
-                if total > limits.max_cells:
-                    raise FileRejected(too_many_cells_message(limits.max_cells))
-                found.setdefault(sheet.name, sheet)
-                sheet = None
-                element.clear()
-            continue
-        if depth != 1 or sheet is None:
-            continue
-        if tag == _ODS_ROW:
-            if event == "start":
-                width = weight = column = 0
-                formulas = []
-                continue
-            repeats = _repeat(element, "number-rows-repeated")
-            if width:
-                last = row_index + repeats
-                sheet.rows = last
-                sheet.columns = max(sheet.columns, width)
-                if last > limits.row_limit:
-                    raise FileRejected(too_many_rows_message(limits.max_rows))
-                if total + last * sheet.columns > limits.max_cells:
-                    raise FileRejected(too_many_cells_message(limits.max_cells))
-                text += weight * repeats
-                if text > max_text:
-                    raise FileRejected(too_large_when_opened_message(max_text))
-                for first, count in formulas:
-                    for row in range(row_index + 1, last + 1):
-                        sheet.formula_cells.update((row, c) for c in range(first, first + count))
-            row_index += repeats
-            element.clear()
-            continue
-        if tag in _ODS_CELLS and event == "end":
-            count = _repeat(element, "number-columns-repeated")
-            used = (
-                element.get(_OFFICE_NS + "value-type") is not None
-                or len(element)
-                or (element.text or "").strip()
-            )
-            if used:
-                width = column + count
-                if width > limits.max_cells:
-                    raise FileRejected(too_many_cells_message(limits.max_cells))
-                weight += _cell_text_size(element) * count
-                if element.get(_TABLE_NS + "formula") is not None:
-                    formulas.append((column, count))
-            column += count
-            element.clear()
-    return found
+    parser = expat.ParserCreate(namespace_separator=" ")
+    scan = _OdsScan(parser, limits, max_text)
+    parser.StartElementHandler = scan.start
+    parser.EndElementHandler = scan.end
+    parser.EntityDeclHandler = _no_entities
+    parser.UnparsedEntityDeclHandler = _no_entities
+    parser.ExternalEntityRefHandler = _no_entities
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    while chunk := stream.read(_SEGMENT):
+        parser.Parse(chunk, False)
+    parser.Parse(b"", True)
+    return scan.found

@@ -19,6 +19,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from xml.parsers.expat import ExpatError
 
 import olefile
 import python_calamine
@@ -255,7 +256,7 @@ def _scan_ods(archive: zipfile.ZipFile, limits: Limits) -> dict:
             return scan_ods_content(stream, limits, settings.IMPORT_MAX_UNCOMPRESSED_BYTES)
     except DefusedXmlException:
         raise FileRejected(_("The file contains XML entity declarations; it is refused.")) from None
-    except (DefusedET.ParseError, *_ZIP_TROUBLE):
+    except (ExpatError, *_ZIP_TROUBLE):
         raise FileRejected(_damaged_message()) from None
 
 
