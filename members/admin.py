@@ -5,18 +5,19 @@ from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AccessLog
 from accounts.services import access_log_record
 from chunshu_union import access, crypto
 from chunshu_union.admin_mixins import ScopedModelAdmin, ScopedTabularInline
-from chunshu_union.tabular.normalize import clean_text, parse_phone
+from chunshu_union.tabular.normalize import parse_phone
 from enterprises.models import Community
 
 from . import masking
 from .admin_find import IdNumberFindMixin
-from .id_numbers import id_number_error
+from .id_numbers import EXCEL_DAMAGE, id_number_problem, normalise
 from .models import ImportBatch, Member, Membership, Transfer
 from .roster.undo import import_batch_undo
 
@@ -26,6 +27,14 @@ class MemberForm(forms.ModelForm):
     is shown (masked, or in clear to those entitled) but never edited."""
 
     id_number_input = forms.CharField(label=_("ID number"), max_length=30, required=False)
+    confirm_ends_in_000 = forms.BooleanField(
+        label=_("This number really ends in 000 (I checked it on the ID card)"),
+        help_text=_(
+            "A number ending in 000 is usually one Excel damaged; tick this only after"
+            " reading the number from the card itself."
+        ),
+        required=False,
+    )
 
     class Meta:
         model = Member
@@ -46,12 +55,25 @@ class MemberForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             del self.fields["id_number_input"]
+            del self.fields["confirm_ends_in_000"]
         else:
             self.fields["id_number_input"].required = True
 
     def clean_id_number_input(self):
-        number = clean_text(self.cleaned_data["id_number_input"]).upper()
-        error = id_number_error(number)
+        # The same reader as the roster's (members.id_numbers): full-width
+        # digits and spaces inside are read, anything else is named.
+        number = normalise(self.cleaned_data["id_number_input"])
+        confirm = self.fields["confirm_ends_in_000"]
+        confirmed = confirm.widget.value_from_datadict(
+            self.data, self.files, self.add_prefix("confirm_ends_in_000")
+        )
+        code, error = id_number_problem(number, allow_excel_damage=confirmed)
+        if code == EXCEL_DAMAGE:
+            error = format_lazy(
+                "{} {}",
+                error,
+                _("If the card really says so, tick the confirmation below and save again."),
+            )
         if error:
             raise forms.ValidationError(error)
         if Member.objects.filter(id_digest=crypto.digest(number)).exists():
@@ -133,7 +155,11 @@ class MemberAdmin(IdNumberFindMixin, ScopedModelAdmin):
     inlines = [MembershipInline, TransferInline]
 
     def get_fieldsets(self, request, obj=None):
-        identity = ["id_in_clear", "name", "sex", "born"] if obj else ["id_number_input", "name"]
+        identity = (
+            ["id_in_clear", "name", "sex", "born"]
+            if obj
+            else ["id_number_input", "confirm_ends_in_000", "name"]
+        )
         return [
             (None, {"fields": [*identity, "phone", "ethnicity", "education", "political_status"]}),
             (_("Flags"), {"fields": ["is_migrant_worker", "is_model_worker", "is_in_hardship"]}),

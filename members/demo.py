@@ -13,7 +13,7 @@ from chunshu_union import crypto
 from enterprises.demo import SEED, person_name
 
 from .id_numbers import make_id_number
-from .models import Education, JingCard, Member, Membership, PoliticalStatus, Transfer
+from .models import JingCard, Member, Membership, Transfer
 
 MEMBER_COUNT = 5100
 FORMER_MEMBERS = 120
@@ -33,14 +33,21 @@ AREAS = ("110102",) * 6 + (
     "140105",
     "420102",
 )
-ETHNICITIES = ("汉族",) * 24 + ("回族", "满族", "蒙古族", "朝鲜族")
+# The national standards' codes (chunshu_union.codelists): 汉族 01, 回族 03,
+# 满族 11, 蒙古族 02, 朝鲜族 10; education GB/T 4658 levels from 小学 (80) to
+# 研究生 (10); political status GB/T 4762: 党员, 预备党员, 团员, 民盟, 群众.
+ETHNICITIES = ("01",) * 24 + ("03", "11", "02", "10")
+EDUCATIONS = ("80", "70", "60", "30", "20", "10")
+POLITICAL_STATUSES = ("01", "02", "03", "05", "13")
 
 
 def _id_numbers(rng: random.Random, n: int) -> list[str]:
     numbers: set[str] = set()
     while len(numbers) < n:
         birth = datetime.date(1958, 1, 1) + datetime.timedelta(days=rng.randint(0, 40 * 365))
-        numbers.add(make_id_number(f"{rng.choice(AREAS)}{birth:%Y%m%d}{rng.randint(0, 999):03d}"))
+        number = make_id_number(f"{rng.choice(AREAS)}{birth:%Y%m%d}{rng.randint(0, 999):03d}")
+        if not number.endswith("000"):  # what Excel's damage looks like: refused
+            numbers.add(number)
     return sorted(numbers, key=lambda _n: rng.random())
 
 
@@ -71,8 +78,8 @@ def _member(rng: random.Random, number: str, staff) -> Member:
         name=last + first,
         phone="1" + rng.choice("3578") + "".join(rng.choice("0123456789") for _ in range(9)),
         ethnicity=rng.choice(ETHNICITIES),
-        education=rng.choice(list(Education.values)),
-        political_status=rng.choices(list(PoliticalStatus.values), weights=(12, 1, 10, 1, 76))[0],
+        education=rng.choice(EDUCATIONS),
+        political_status=rng.choices(POLITICAL_STATUSES, weights=(12, 1, 10, 1, 76))[0],
         is_migrant_worker=rng.random() < 0.3,
         is_model_worker=rng.random() < 0.01,
         is_in_hardship=rng.random() < 0.02,

@@ -6,6 +6,7 @@ for women) and the check character.
 """
 
 import datetime
+import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -27,26 +28,113 @@ class IdFacts:
     sex: str
 
 
-def id_number_error(value: str) -> str | None:
-    """The Chinese sentence that explains what is wrong, or None if valid."""
+#: What normalising changes: full-width digits and X (typed with a Chinese
+#: IME) become ASCII; spaces anywhere (110102 19850312 0011) and Excel's
+#: leading apostrophe go. Nothing else: a circled ①, a dingbat ❶, a
+#: mathematical 𝟏 or an Arabic-Indic ١ is not silently read as a digit.
+_FULL_WIDTH = {0xFF10 + d: str(d) for d in range(10)} | {0xFF38: "X", 0xFF58: "X", ord("x"): "X"}
+_SPACES = {ord(c): None for c in " \u3000\u00a0\u2002\u2003\u2009\u200b\t\r\n"}
+_TRANSLATE = _FULL_WIDTH | _SPACES
+_APOSTROPHES = "'‘’`"
+_ASCII_ID = re.compile(r"[0-9]{17}[0-9X]", re.ASCII)
+_DIGITS = frozenset("0123456789")
+
+
+def normalise(value) -> str:
+    """The number as typed, ready for `id_number_error`: full-width digits
+    and spaces inside are what people type, and every door (roster, admin,
+    portal, API) reads them the same way."""
+    if value is None:
+        return ""
+    text = str(value)
+    if _ASCII_ID.fullmatch(text):
+        return text  # the usual case
+    text = text.strip().lstrip(_APOSTROPHES).translate(_TRANSLATE)
+    return text
+
+
+def read(value) -> tuple[str, str | None]:
+    """(the normalised number, the sentence saying what is wrong or None)."""
+    number = normalise(value)
+    return number, id_number_error(number)
+
+
+def region_exists(code: str) -> bool:
+    """A GB/T 2260 region code (the first six digits) that ever existed,
+    from python-stdnum's table of them (counties renamed or merged keep
+    their old codes there: a person keeps the number issued then)."""
+    known = _REGIONS.get(code)
+    if known is None:
+        from stdnum import numdb
+
+        info = {k for _part, props in numdb.get("cn/loc").info(code) for k in props}
+        known = _REGIONS[code] = "county" in info
+    return known
+
+
+_REGIONS: dict[str, bool] = {}
+
+
+def excel_damaged(value: str) -> bool:
+    """Excel keeps 15 significant digits: a number it stored as a number
+    and someone then typed back as text ends in 000."""
+    return len(value) == 18 and value.endswith("000")
+
+
+EXCEL_DAMAGE = "excel_damage"
+
+
+def id_number_error(value: str, *, allow_excel_damage: bool = False) -> str | None:
+    """The Chinese sentence that explains what is wrong, or None if valid.
+    `value` is normalised (`normalise`); any text at all is answered with a
+    sentence, never an exception."""
+    return _error(value, allow_excel_damage)[1]
+
+
+def id_number_problem(value: str, *, allow_excel_damage: bool = False):
+    """(code, sentence) or (None, None); code is EXCEL_DAMAGE for the number
+    Excel damaged, which staff may confirm by hand in the admin."""
+    return _error(value, allow_excel_damage)
+
+
+def _error(value: str, allow_excel_damage: bool):
+    odd = next((c for c in value if c not in _DIGITS and c != "X"), None)
+    if odd is not None:
+        return "characters", _(
+            "The ID number holds “%(char)s”, which is not one of the digits 0-9 (or X at the"
+            " end); please type the number again with ordinary digits."
+        ) % {"char": odd}
     if len(value) != 18:
-        return _("A resident ID number has 18 characters; this one has %(n)d.") % {"n": len(value)}
-    if not value[:17].isdigit() or not (value[17].isdigit() or value[17] == "X"):
-        return _("A resident ID number is 17 digits followed by a digit or X.")
+        return "length", _("A resident ID number has 18 characters; this one has %(n)d.") % {
+            "n": len(value)
+        }
+    if "X" in value[:17]:
+        return "characters", _("A resident ID number is 17 digits followed by a digit or X.")
+    if not allow_excel_damage and excel_damaged(value):
+        return EXCEL_DAMAGE, _(
+            "The ID number ends in 000: Excel stored it as a number and kept only its first 15"
+            " digits, so the last three are lost. Format the column as text and type the"
+            " number again from the ID card."
+        )
+    if not region_exists(value[:6]):
+        return "region", _(
+            "The first six digits of the ID number (%(code)s) are not a region code that has"
+            " ever existed; please check the number for a typing error."
+        ) % {"code": value[:6]}
     try:
         birth = datetime.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
-        return _("Digits 7 to 14 of the ID number are not a real date of birth.")
+        return "birth", _("Digits 7 to 14 of the ID number are not a real date of birth.")
     if birth.year < 1900 or birth > datetime.date.today():
-        return _("The date of birth in the ID number (%(date)s) is not possible.") % {
+        return "birth", _("The date of birth in the ID number (%(date)s) is not possible.") % {
             "date": birth.isoformat()
         }
     if value[17] != check_character(value[:17]):
-        return _(
+        return "check", _(
             "The check character of the ID number is wrong; please check the number for a"
             " typing error."
         )
-    return None
+    return None, None
 
 
 def facts(value: str) -> IdFacts:
@@ -66,7 +154,7 @@ def birth_month_of(value: str) -> tuple[int, int]:
 
 
 def validate_id_number(value: str) -> None:
-    message = id_number_error(value)
+    message = id_number_error(normalise(value))
     if message:
         raise ValidationError(message, code="id_number")
 

@@ -13,6 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from chunshu_union import access, crypto, model_fields
+from chunshu_union.codelists.education import EDUCATION
+from chunshu_union.codelists.ethnicity import ETHNICITY
+from chunshu_union.codelists.political import POLITICAL_STATUS
 
 from . import id_numbers
 
@@ -22,21 +25,13 @@ class Sex(models.TextChoices):
     FEMALE = id_numbers.FEMALE, _("Female")
 
 
-class Education(models.TextChoices):
-    PRIMARY = "primary", _("Primary school or below")
-    JUNIOR = "junior", _("Junior secondary")
-    SENIOR = "senior", _("Senior secondary / vocational")
-    COLLEGE = "college", _("Junior college")
-    BACHELOR = "bachelor", _("Bachelor")
-    POSTGRADUATE = "postgraduate", _("Postgraduate")
-
-
-class PoliticalStatus(models.TextChoices):
-    CPC = "cpc", _("CPC member")
-    PROBATIONARY = "probationary", _("Probationary CPC member")
-    CYL = "cyl", _("Communist Youth League member")
-    DEMOCRATIC = "democratic", _("Democratic party member")
-    MASSES = "masses", _("Ordinary citizen")
+#: 学历, 政治面貌 and 民族 are stored as the national standards' codes
+#: (GB/T 4658, GB/T 4762, GB 3304) and shown by the standards' names: the
+#: roster, the template's drop-downs, the admin and the exports all read
+#: the same lists (chunshu_union.codelists).
+EDUCATION_CHOICES = EDUCATION.choices()
+POLITICAL_STATUS_CHOICES = POLITICAL_STATUS.choices()
+ETHNICITY_CHOICES = ETHNICITY.choices()
 
 
 class JingCard(models.TextChoices):
@@ -78,12 +73,14 @@ class Member(models.Model):
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, editable=False)
     birth_date = models.DateField(_("birth date"), editable=False)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
-    ethnicity = models.CharField(_("ethnicity"), max_length=20, blank=True)
+    ethnicity = models.CharField(
+        _("ethnicity"), max_length=20, choices=ETHNICITY_CHOICES, blank=True
+    )
     education = models.CharField(
-        _("education"), max_length=16, choices=Education.choices, blank=True
+        _("education"), max_length=16, choices=EDUCATION_CHOICES, blank=True
     )
     political_status = models.CharField(
-        _("political status"), max_length=16, choices=PoliticalStatus.choices, blank=True
+        _("political status"), max_length=16, choices=POLITICAL_STATUS_CHOICES, blank=True
     )
     is_migrant_worker = models.BooleanField(_("migrant worker"), default=False)
     is_model_worker = models.BooleanField(_("model worker"), default=False)

@@ -1,9 +1,10 @@
 """The roster's columns, the usual ways people title them, and the coded
 values a chair may type."""
 
+from chunshu_union.codelists.education import EDUCATION
+from chunshu_union.codelists.ethnicity import ETHNICITY
+from chunshu_union.codelists.political import POLITICAL_STATUS
 from chunshu_union.tabular import Field
-
-from ..models import Education, PoliticalStatus
 
 FIELDS = [
     Field("name", ("姓名", "会员姓名", "职工姓名"), required=True),
@@ -69,60 +70,18 @@ FIELD_LABELS = {
 SEXES = {"男": "M", "女": "F", "男性": "M", "女性": "F", "M": "M", "F": "F"}
 SEX_LABELS = {"M": "男", "F": "女"}
 
-ETHNICITIES = (
-    "汉族 蒙古族 回族 藏族 维吾尔族 苗族 彝族 壮族 布依族 朝鲜族 满族 侗族 瑶族 白族 土家族"
-    " 哈尼族 哈萨克族 傣族 黎族 傈僳族 佤族 畲族 高山族 拉祜族 水族 东乡族 纳西族 景颇族"
-    " 柯尔克孜族 土族 达斡尔族 仫佬族 羌族 布朗族 撒拉族 毛南族 仡佬族 锡伯族 阿昌族 普米族"
-    " 塔吉克族 怒族 乌孜别克族 俄罗斯族 鄂温克族 德昂族 保安族 裕固族 京族 塔塔尔族 独龙族"
-    " 鄂伦春族 赫哲族 门巴族 珞巴族 基诺族"
-).split()
-
-EDUCATION_LABELS = {
-    Education.PRIMARY: "小学及以下",
-    Education.JUNIOR: "初中",
-    Education.SENIOR: "高中/中专",
-    Education.COLLEGE: "大专",
-    Education.BACHELOR: "本科",
-    Education.POSTGRADUATE: "研究生",
-}
-EDUCATIONS = {
-    **{label: code for code, label in EDUCATION_LABELS.items()},
-    "小学": Education.PRIMARY,
-    "文盲": Education.PRIMARY,
-    "高中": Education.SENIOR,
-    "中专": Education.SENIOR,
-    "职高": Education.SENIOR,
-    "技校": Education.SENIOR,
-    "中技": Education.SENIOR,
-    "高中及中专": Education.SENIOR,
-    "专科": Education.COLLEGE,
-    "大学专科": Education.COLLEGE,
-    "高职": Education.COLLEGE,
-    "大学本科": Education.BACHELOR,
-    "大学": Education.BACHELOR,
-    "学士": Education.BACHELOR,
-    "硕士": Education.POSTGRADUATE,
-    "博士": Education.POSTGRADUATE,
-    "研究生及以上": Education.POSTGRADUATE,
+#: The coded columns read through the national lists (chunshu_union.codelists):
+#: a cell may hold the standard's name, its code or a short form offices
+#: write; the member stores the code. The template's drop-downs are the
+#: standards' names.
+CODE_LISTS = {
+    "ethnicity": ETHNICITY,
+    "education": EDUCATION,
+    "political_status": POLITICAL_STATUS,
 }
 
-POLITICAL_LABELS = {
-    PoliticalStatus.CPC: "中共党员",
-    PoliticalStatus.PROBATIONARY: "中共预备党员",
-    PoliticalStatus.CYL: "共青团员",
-    PoliticalStatus.DEMOCRATIC: "民主党派",
-    PoliticalStatus.MASSES: "群众",
-}
-POLITICAL = {
-    **{label: code for code, label in POLITICAL_LABELS.items()},
-    "党员": PoliticalStatus.CPC,
-    "中国共产党党员": PoliticalStatus.CPC,
-    "预备党员": PoliticalStatus.PROBATIONARY,
-    "团员": PoliticalStatus.CYL,
-    "共青团员": PoliticalStatus.CYL,
-    "民主党派成员": PoliticalStatus.DEMOCRATIC,
-    "无党派人士": PoliticalStatus.MASSES,
-    "无党派": PoliticalStatus.MASSES,
-}
+#: Ethnic names that are not among GB 3304's groups but are written on
+#: rosters; stored as 97 其他.
+OTHER_ETHNICITIES = frozenset({"穿青人"})
 
 YES_NO = ("是", "否")

@@ -28,7 +28,7 @@ from ..models import ImportBatch
 from .bulk import batched
 from .diff import Plan, plan_roster
 from .faults import FaultKeeper, seal_faulty_rows, stored_faults
-from .fields import FIELD_LABELS, FIELDS
+from .fields import CODE_LISTS, FIELD_LABELS, FIELDS
 from .report import error_report
 from .validate import EnterpriseIndex, RosterRow, RowChecker
 from .write import write_plan
@@ -292,6 +292,8 @@ def _changes(before: dict, after: dict, *, with_before: bool = True) -> list[dic
             return mask_phone(value)
         if isinstance(value, bool):
             return "是" if value else "否"
+        if name in CODE_LISTS and value:
+            return CODE_LISTS[name].name(value)  # the standard's name, not its code
         return value
 
     return [

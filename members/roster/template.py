@@ -14,7 +14,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from chunshu_union.tabular.export import write_cell
 
-from .fields import EDUCATION_LABELS, ETHNICITIES, POLITICAL_LABELS, TEMPLATE_COLUMNS, YES_NO
+from .fields import CODE_LISTS, TEMPLATE_COLUMNS, YES_NO
 
 ROWS = 2000
 TEXT_COLUMNS = ("身份证号", "联系电话")
@@ -30,9 +30,10 @@ def roster_template(*, community_name: str, enterprise_names: list[str]) -> byte
     choices = {
         "所在企业": enterprise_names or ["（本社区暂无企业）"],
         "性别": ["男", "女"],
-        "民族": ETHNICITIES,
-        "文化程度": list(EDUCATION_LABELS.values()),
-        "政治面貌": list(POLITICAL_LABELS.values()),
+        # The national standards' names (GB 3304, GB/T 4658, GB/T 4762).
+        "民族": CODE_LISTS["ethnicity"].names(),
+        "文化程度": CODE_LISTS["education"].names(),
+        "政治面貌": CODE_LISTS["political_status"].names(),
         "是否农民工": list(YES_NO),
         "是否劳模": list(YES_NO),
         "是否困难职工": list(YES_NO),

@@ -23,16 +23,24 @@ from chunshu_union.tabular.normalize import (
     parse_phone,
 )
 
-from ..id_numbers import CHECK, WEIGHTS, birth_month_of, id_number_error, sex_of
+from ..id_numbers import (
+    CHECK,
+    WEIGHTS,
+    birth_month_of,
+    excel_damaged,
+    id_number_error,
+    normalise,
+    region_exists,
+    sex_of,
+)
 from ..models import Member
-from .fields import EDUCATIONS, ETHNICITIES, POLITICAL, SEX_LABELS, SEXES
+from .fields import CODE_LISTS, OTHER_ETHNICITIES, SEX_LABELS, SEXES
 
 #: The longest name the member table holds.
 NAME_MAX = Member._meta.get_field("name").max_length
-_SCIENTIFIC = re.compile(r"^\d+(\.\d+)?E\+?\d+$")
+_SCIENTIFIC = re.compile(r"^\d+(\.\d+)?E\+?\d+$", re.IGNORECASE)
 _YEAR_MONTH = re.compile(r"^(\d{4})[.\-/年](\d{1,2})月?$|^(\d{4})(\d{2})$")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_ETHNICITY_SET = frozenset(ETHNICITIES) | {"其他", "外国血统", "穿青人"}
 _TEXT_FIELDS = (
     "name",
     "enterprise",
@@ -104,7 +112,12 @@ def _looks_like_formula(raw) -> bool:
 
 
 _MOBILE = re.compile(r"1[3-9]\d{9}")
-_ID_SHAPE = re.compile(r"\d{17}[\dX]")
+_ID_SHAPE = re.compile(r"[0-9]{17}[0-9X]", re.ASCII)
+#: A landline whose leading 0 Excel dropped (010-63012345 typed as the
+#: number 1063012345): the area code's 0 back in front makes a landline.
+_LANDLINE_WITHOUT_ZERO = re.compile(r"^[1-9]\d{1,2}[2-9]\d{6,7}$", re.ASCII)
+#: What a name looks like after a rare character was lost in a GBK export.
+_LOST_CHARACTERS = ("?", "\ufffd")
 
 
 def _plainly_valid(number: str, today: datetime.date, births: dict | None = None) -> bool:
@@ -113,6 +126,8 @@ def _plainly_valid(number: str, today: datetime.date, births: dict | None = None
     `births` remembers which birth dates (digits 7-14) are possible, for the
     many numbers of one file."""
     if len(number) != 18 or not _ID_SHAPE.fullmatch(number):
+        return False
+    if excel_damaged(number) or not region_exists(number[:6]):
         return False
     born = number[6:14]
     fine = births.get(born) if births is not None else None
@@ -126,10 +141,8 @@ def _plainly_valid(number: str, today: datetime.date, births: dict | None = None
             births[born] = fine
     if not fine:
         return False
-    if number.isascii():  # the digits' character codes: no int() for each
-        total = sum(map(operator.mul, number.encode(), WEIGHTS)) - _WEIGHTS_OF_ZERO
-    else:
-        total = sum(map(operator.mul, map(int, number[:17]), WEIGHTS))
+    # ASCII digits (the shape says so): their character codes, no int() for each
+    total = sum(map(operator.mul, number.encode(), WEIGHTS)) - _WEIGHTS_OF_ZERO
     return number[17] == CHECK[total % 11]
 
 
@@ -140,8 +153,9 @@ _LAST_DIGITS = frozenset("0123456789X")
 def _id_text(raw) -> str:
     if type(raw) is str and _plain_number(raw):
         return raw  # the usual case, as typed: nothing to clean
-    text = clean_text(raw)
-    return text if _plain_number(text) else text.upper().replace(" ", "")
+    # The one reader every door uses (full-width digits, spaces inside);
+    # a dingbat or other non-ASCII digit stays, for id_number_error to name.
+    return normalise(clean_text(raw) if type(raw) is not str else raw)
 
 
 def _plain_number(text: str) -> bool:
@@ -153,7 +167,16 @@ def _phone(raw):
     """(phone, fault message or None)."""
     if type(raw) is str and len(raw) == 11 and _MOBILE.match(raw):
         return raw, None  # the usual case, already clean
-    return _parsed(parse_phone, raw)
+    phone, problem = _parsed(parse_phone, raw)
+    if problem:
+        digits = clean_text(raw).replace(" ", "").replace("-", "")
+        if _LANDLINE_WITHOUT_ZERO.match(digits):
+            problem = _(
+                "“%(value)s” looks like a landline whose leading 0 Excel dropped (it was kept"
+                " as a number); format the column as text and type it with its area code,"
+                " such as 0%(value)s."
+            ) % {"value": digits}
+    return phone, problem
 
 
 def _parsed(parse, raw):
@@ -163,26 +186,39 @@ def _parsed(parse, raw):
         return None, str(error)
 
 
+_ETHNICITY = CODE_LISTS["ethnicity"]
+_OTHER_ETHNICITY = "97"  # GB 3304: 其他
+
+
 def _ethnicity(raw):
+    """(GB 3304 code, fault message or None): 汉, 汉族 and 01 are all 01."""
     text = clean_text(raw)
     if not text:
         return "", None
-    text = text if text in _ETHNICITY_SET else text + "族"
-    if text not in _ETHNICITY_SET:
-        return None, _("“%(value)s” is not an ethnic group.") % {"value": clean_text(raw)}
-    return text, None
+    code = _ETHNICITY.read(text)
+    if code is None and text in OTHER_ETHNICITIES:
+        code = _OTHER_ETHNICITY
+    if code is None:
+        return None, _("“%(value)s” is not an ethnic group.") % {"value": text}
+    return code, None
 
 
-def _from_table(table):
+def _from_list(codes, *, levels: bool = False):
+    """A coded column read through a national list: the standard's name, its
+    code or a short form gives the code the member stores. The fault names
+    the list (for 学历 its levels only: 42 entries would drown the sentence)."""
+    examples = "、".join(name for code, name in codes.choices() if not levels or code[-1] == "0")
+
     def parse(raw):
         text = clean_text(raw)
         if not text:
             return "", None
-        if text in table:
-            return str(table[text]), None
+        code = codes.read(text)
+        if code is not None:
+            return code, None
         return None, _("“%(value)s” is not one of: %(choices)s.") % {
             "value": text,
-            "choices": "、".join(sorted(set(table)))[:200],
+            "choices": examples,
         }
 
     return parse
@@ -226,14 +262,18 @@ def _mark(slow: bytearray, column: list, values: set) -> None:
                 slow[i] = 1
 
 
+def _lost_characters(name: str) -> bool:
+    return any(mark in name for mark in _LOST_CHARACTERS)
+
+
 def _flag(raw):
     return _parsed(parse_bool, raw)
 
 
 _CODED = (
     ("ethnicity", _ethnicity),
-    ("education", _from_table(EDUCATIONS)),
-    ("political_status", _from_table(POLITICAL)),
+    ("education", _from_list(CODE_LISTS["education"], levels=True)),
+    ("political_status", _from_list(CODE_LISTS["political_status"])),
     ("is_migrant_worker", _flag),
     ("is_model_worker", _flag),
     ("is_in_hardship", _flag),
@@ -290,6 +330,14 @@ class RowChecker:
                 _("The name has %(n)d characters; at most %(max)d fit. Is it a name?")
                 % {"n": len(name), "max": NAME_MAX},
             )
+        elif _lost_characters(name):
+            fault(
+                "name",
+                _(
+                    "The name holds “?”: a rare character may have been lost in the file's"
+                    " encoding; please check it and type it again."
+                ),
+            )
         enterprise = self._enterprise(record, fault, formula_fields)
         values = {"name": name}
         self._coded(record, values, fault, formula_fields)
@@ -333,7 +381,11 @@ class RowChecker:
         _mark(
             slow,
             columns["name"],
-            {raw for raw, name in names.items() if not name or len(name) > NAME_MAX},
+            {
+                raw
+                for raw, name in names.items()
+                if not name or len(name) > NAME_MAX or _lost_characters(name)
+            },
         )
         enterprises = self._enterprises(rows, columns, slow)
         phones = self._distinct(columns["phone"], _phone) if "phone" in columns else None
@@ -407,7 +459,10 @@ class RowChecker:
         births = self.memos.setdefault("births", {})
         digest_of = crypto.digester()
         for i, raw in enumerate(column):
-            if slow[i] or type(raw) is not str:
+            # A row already sent to check() (a formula elsewhere in it) is
+            # counted too: the same person further down is for check() as
+            # well, which names the repeat whatever else the first row has.
+            if type(raw) is not str:
                 slow[i] = 1
                 continue
             number = _id_text(raw)
