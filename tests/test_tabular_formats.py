@@ -555,3 +555,9 @@ def test_a_name_that_starts_like_a_total_is_kept():
         "合 作社",
         "张三",
     ]
+
+
+def test_a_csv_whose_first_cell_starts_with_a_bracket_is_still_a_csv():
+    table = read_table("<备注>,姓名\n无,张三\n".encode(), "r.csv")
+    assert table.kind == "csv"
+    assert [cells for _number, cells in table.rows()] == [["<备注>", "姓名"], ["无", "张三"]]

@@ -81,7 +81,9 @@ def sniff_markup(data: bytes) -> str | None:
         return "xml"
     if b"<html" in text or b"<table" in text:
         return "html"
-    raise _not_spreadsheet()
+    if text.startswith((b"<?xml", b"<!doctype", b"<!--")):
+        raise _not_spreadsheet()
+    return None  # a CSV file whose first cell happens to start with "<"
 
 
 def decode_markup(data: bytes) -> str:
@@ -170,11 +172,11 @@ class _TableParser(HTMLParser):
             self._end_cell()
             if self.row is None:
                 self.row = []
-            found = dict(attrs)
+            found = dict(attrs) if attrs else {}
             self.cell = {
                 "text": [],
-                "colspan": _span(found, "colspan", _MAX_COLSPAN),
-                "rowspan": _span(found, "rowspan", _MAX_ROWSPAN),
+                "colspan": _span(found, "colspan", _MAX_COLSPAN) if "colspan" in found else 1,
+                "rowspan": _span(found, "rowspan", _MAX_ROWSPAN) if "rowspan" in found else 1,
             }
         elif tag in ("br", "p", "div") and self.cell is not None:
             self.cell["text"].append(" ")
