@@ -194,6 +194,30 @@ def test_ods_formula_cells_are_found_like_xlsx_ones():
     assert table.formula_cells == {(2, 0), (2, 1), (3, 0), (3, 1), (4, 0), (4, 1)}
 
 
+def test_an_ods_repeating_a_formula_cell_is_refused_before_the_formula_set_grows(
+    calamine_opened,
+):
+    """24 formula cells repeated on 5,000 rows fit the cell limit, and would
+    be 120,000 (row, column) pairs in memory from a 1 KB file (on 150,000
+    rows, 3.6 million)."""
+    data = ods(
+        ods_row("姓名")
+        + '<table:table-row table:number-rows-repeated="5000">'
+        + ods_cell(1, repeat=24, formula="of:=1")
+        + "</table:table-row>"
+    )
+    assert len(data) < 2000
+    assert "100,000" in rejected(data, "r.ods")
+    assert calamine_opened == []
+    # a formula alone, holding no value, still makes calamine keep its range
+    lone = ods(
+        ods_row("姓名")
+        + '<table:table-row table:number-rows-repeated="300000">'
+        + '<table:table-cell table:formula="of:=1"/></table:table-row>'
+    )
+    assert "200,000" in rejected(lone, "r.ods")
+
+
 def test_a_tiny_ods_repeating_a_row_a_million_times_is_refused_before_calamine(calamine_opened):
     """calamine copies a repeated row that holds anything: these 900 bytes
     are a million rows (135 MB in calamine), refused at the row limit."""

@@ -80,6 +80,19 @@ def too_many_cells_message(max_cells: int) -> str:
     ) % {"n": f"{max_cells:,}"}
 
 
+#: Formula cells are kept as a set of (row, column) for the importers to
+#: refuse; an .ods repeats a formula cell cheaply, so their number is capped
+#: (an honest roster has none, and a sheet of formulas is refused anyway).
+MAX_FORMULA_CELLS = 100_000
+
+
+def too_many_formulas_message(most: int) -> str:
+    return _(
+        "The sheet holds more than %(n)s formulas; please copy it and paste it as values"
+        " (Paste Special → Values), then upload it again."
+    ) % {"n": f"{most:,}"}
+
+
 def too_large_when_opened_message(max_bytes: int) -> str:
     return _("The file would expand to more than %(mb)d MB when opened; it is refused.") % {
         "mb": max_bytes // (1024 * 1024)
@@ -559,7 +572,7 @@ class _OdsScan:
         if name in _ODS_CELLS and self.cell is not None:
             count, used, formula, first_byte, spaces = self.cell
             self.cell = None
-            if used:
+            if used or formula:  # calamine keeps a formula in a range of its own
                 self.width = self.column + count
                 if self.width > self.limits.max_cells:
                     raise FileRejected(too_many_cells_message(self.limits.max_cells))
@@ -583,6 +596,9 @@ class _OdsScan:
             self.text += self.weight * repeats
             if self.text > self.max_text:
                 raise FileRejected(too_large_when_opened_message(self.max_text))
+            formulas = sum(count for _first, count in self.formulas) * repeats
+            if len(sheet.formula_cells) + formulas > MAX_FORMULA_CELLS:
+                raise FileRejected(too_many_formulas_message(MAX_FORMULA_CELLS))
             for first, count in self.formulas:
                 for row in range(self.row_index + 1, last + 1):
                     sheet.formula_cells.update((row, c) for c in range(first, first + count))

@@ -29,7 +29,13 @@ from defusedxml import ElementTree as DefusedET
 from django.utils.translation import gettext as _
 
 from .errors import FileRejected
-from .extent import Limits, too_many_cells_message, too_many_rows_message
+from .extent import (
+    MAX_FORMULA_CELLS,
+    Limits,
+    too_many_cells_message,
+    too_many_formulas_message,
+    too_many_rows_message,
+)
 
 SPREADSHEETML_NS = "urn:schemas-microsoft-com:office:spreadsheet"
 _SS = "{" + SPREADSHEETML_NS + "}"
@@ -345,6 +351,8 @@ def read_spreadsheetml(data: bytes, limits: Limits) -> Parsed:
                 for k in range(1, across + 1):
                     values.setdefault(column + k, "")
                 if cell.get(_SS + "Formula") is not None:
+                    if len(parsed.formula_cells) >= MAX_FORMULA_CELLS:
+                        raise FileRejected(too_many_formulas_message(MAX_FORMULA_CELLS))
                     parsed.formula_cells.add((number, column))
                 if down:
                     for k in range(across + 1):
