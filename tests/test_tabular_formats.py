@@ -585,3 +585,21 @@ def test_a_csv_whose_first_cell_starts_with_a_bracket_is_still_a_csv():
     table = read_table("<备注>,姓名\n无,张三\n".encode(), "r.csv")
     assert table.kind == "csv"
     assert [cells for _number, cells in table.rows()] == [["<备注>", "姓名"], ["无", "张三"]]
+
+
+@pytest.mark.parametrize(
+    "declared, encoding",
+    [("gb2312", "gbk"), ("GBK", "gb18030"), ("utf-8", "utf-8"), ("iso-8859-1", "gbk"), ("", "gbk")],
+)
+def test_an_html_export_is_read_in_the_encoding_it_really_has(declared, encoding):
+    meta = (
+        f'<meta http-equiv="Content-Type" content="text/html; charset={declared}">'
+        if declared
+        else ""
+    )
+    html = f"<html><head>{meta}</head><body><table><tr><td>纳税人名称</td></tr>"
+    html += "<tr><td>北京椿树䶮科技有限公司</td></tr></table></body></html>"
+    data = html.encode(encoding, errors="replace")
+    expected = "北京椿树䶮科技有限公司".encode(encoding, errors="replace").decode(encoding)
+    rows = [cells for _number, cells in read_table(data, "r.xls").rows()]
+    assert rows == [["纳税人名称"], [expected]]

@@ -73,8 +73,9 @@ def _damaged() -> FileRejected:
 
 
 def sniff_markup(data: bytes) -> str | None:
-    """ "html", "xml" (SpreadsheetML) or None, by the file's first bytes; a
-    file that opens with a tag and is neither is not a spreadsheet."""
+    """ "html", "xml" (SpreadsheetML) or None (not markup: a CSV), by the
+    file's first bytes; an XML or HTML document holding neither is not a
+    spreadsheet."""
     head = data[:65536]
     if head.startswith(b"\xef\xbb\xbf"):
         head = head[3:]
@@ -93,18 +94,23 @@ def sniff_markup(data: bytes) -> str | None:
 
 
 def decode_markup(data: bytes) -> str:
-    """The text, in the encoding the file declares (GBK and GB2312 read as
-    GB18030, their superset), else UTF-8, else GB18030."""
+    """The text: UTF-8 if it reads as UTF-8, else the encoding the file
+    declares (GBK and GB2312 read as GB18030, their superset; a Western
+    single-byte one only if GB18030 fails too, since a Chinese system's
+    label is often wrong), else GB18030."""
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16", errors="replace")
     declared = _CHARSET.search(data[:4096])
-    encodings = []
-    if declared:
-        name = declared.group(1).decode("ascii").lower()
+    encodings = ["utf-8"]
+    name = declared.group(1).decode("ascii").lower() if declared else ""
+    western = name.startswith(("iso-8859", "latin", "windows-125", "cp125", "us-ascii", "ascii"))
+    if name and not western and not name.startswith(("utf-16", "utf-32", "ucs")):
         encodings.append("gb18030" if name in _GB else name)
-    encodings += ["utf-8", "gb18030"]
+    encodings.append("gb18030")
+    if western:
+        encodings.append(name)
     for encoding in encodings:
         try:
             return data.decode(encoding)
