@@ -46,6 +46,8 @@ def normalise(value) -> str:
     portal, API) reads them the same way."""
     if value is None:
         return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # a numeric cell: its digits, for the sentences below
     text = str(value)
     if _ASCII_ID.fullmatch(text):
         return text  # the usual case

@@ -105,11 +105,10 @@ class AidApplicationForm(forms.Form):
         self.user = user
 
     def clean_id_number(self):
-        from chunshu_union.tabular.normalize import clean_text
-        from members.id_numbers import id_number_error
+        from members.id_numbers import id_number_error, normalise
         from members.models import Member
 
-        number = clean_text(self.cleaned_data["id_number"]).upper()
+        number = normalise(self.cleaned_data["id_number"])  # the one reader of every door
         problem = id_number_error(number)
         if problem:
             raise forms.ValidationError(problem)

@@ -28,7 +28,7 @@ from chunshu_union.tabular.normalize import (
     parse_date,
 )
 from chunshu_union.tabular.result import ImportResult
-from members.id_numbers import id_number_error
+from members.id_numbers import id_number_error, normalise
 from members.models import Member
 
 from . import services
@@ -69,7 +69,7 @@ def _id_number(record, fault) -> str | None:
             ),
         )
         return None
-    number = clean_text(raw).upper()
+    number = normalise(raw)  # the one reader of every door (members.id_numbers)
     if not number:
         fault("id_number", _("The ID number is missing."))
         return None
@@ -88,7 +88,7 @@ def _read_people(source, filename, fields, by, result: ImportResult) -> list[_Ro
     records = list(header.records(table, after=rows))
     numbers = {}
     for record in records:
-        text = clean_text(record["id_number"]).upper()
+        text = normalise(record["id_number"])
         if text and not id_number_error(text):
             numbers[crypto.digest(text)] = text
     members = {m.id_digest: m for m in Member.objects.filter(id_digest__in=numbers)}
