@@ -115,7 +115,9 @@ _MOBILE = re.compile(r"1[3-9]\d{9}")
 _ID_SHAPE = re.compile(r"[0-9]{17}[0-9X]", re.ASCII)
 #: A landline whose leading 0 Excel dropped (010-63012345 typed as the
 #: number 1063012345): the area code's 0 back in front makes a landline.
-_LANDLINE_WITHOUT_ZERO = re.compile(r"^[1-9]\d{1,2}[2-9]\d{6,7}$", re.ASCII)
+#: Area codes: 10 (Beijing), 2x, or three digits from 3; a mobile (1[3-9])
+#: missing a digit is not taken for one.
+_LANDLINE_WITHOUT_ZERO = re.compile(r"^(?:10|2\d|[3-9]\d\d)[2-9]\d{6,7}$", re.ASCII)
 #: What a name looks like after a rare character was lost in a GBK export.
 _LOST_CHARACTERS = ("?", "\ufffd")
 

@@ -332,3 +332,14 @@ def test_a_landline_that_lost_its_leading_zero_gets_its_own_sentence(acme, commu
     ((row, column, message),) = faults(result)
     assert (row, column) == (5, "联系电话")
     assert "座机" in message and "01063012345" in message and "手机" not in message
+
+
+@pytest.mark.parametrize("typed", ["1380013800", 13800138])
+def test_a_mobile_missing_a_digit_still_gets_the_mobile_sentence(typed, acme, community1):
+    header = list(samples.TEMPLATE_COLUMNS)
+    cells = [samples.person_row(1, ACME).get(c, "") for c in header]
+    cells[header.index("联系电话")] = typed
+    data = samples.xlsx([], raw_rows=[cells])
+    result = roster_import(source=data, filename="r.xlsx", community=community1)[0]
+    ((_row, column, message),) = faults(result)
+    assert column == "联系电话" and "座机" not in message and "11" in message
