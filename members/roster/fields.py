@@ -4,6 +4,7 @@ values a chair may type."""
 from chunshu_union.codelists.education import EDUCATION
 from chunshu_union.codelists.ethnicity import ETHNICITY
 from chunshu_union.codelists.political import POLITICAL_STATUS
+from chunshu_union.codelists.sex import SEX
 from chunshu_union.tabular import Field
 
 FIELDS = [
@@ -67,7 +68,9 @@ FIELD_LABELS = {
     "is_in_hardship": "是否困难职工",
 }
 
-SEXES = {"男": "M", "女": "F", "男性": "M", "女性": "F", "M": "M", "F": "F"}
+#: 性别 is read through GB/T 2261.1 (男, 男性, 1, M …); the ID number decides
+#: it, so only 1 and 2 name a sex the number can agree with.
+SEX_CODES = {"1": "M", "2": "F"}
 SEX_LABELS = {"M": "男", "F": "女"}
 
 #: The coded columns read through the national lists (chunshu_union.codelists):
@@ -75,6 +78,7 @@ SEX_LABELS = {"M": "男", "F": "女"}
 #: write; the member stores the code. The template's drop-downs are the
 #: standards' names.
 CODE_LISTS = {
+    "sex": SEX,
     "ethnicity": ETHNICITY,
     "education": EDUCATION,
     "political_status": POLITICAL_STATUS,

@@ -34,7 +34,7 @@ from ..id_numbers import (
     sex_of,
 )
 from ..models import Member
-from .fields import CODE_LISTS, OTHER_ETHNICITIES, SEX_LABELS, SEXES
+from .fields import CODE_LISTS, OTHER_ETHNICITIES, SEX_CODES, SEX_LABELS
 
 #: The longest name the member table holds.
 NAME_MAX = Member._meta.get_field("name").max_length
@@ -189,6 +189,7 @@ def _parsed(parse, raw):
 
 
 _ETHNICITY = CODE_LISTS["ethnicity"]
+_SEX = CODE_LISTS["sex"]
 _OTHER_ETHNICITY = "97"  # GB 3304: 其他
 
 
@@ -229,7 +230,7 @@ def _from_list(codes, *, levels: bool = False):
 def _sex(raw):
     """(M, F or None, the text as typed)."""
     text = clean_text(raw).upper()
-    return SEXES.get(text), text
+    return SEX_CODES.get(_SEX.read(text)), text
 
 
 def _year_month(raw):

@@ -88,6 +88,16 @@ def test_what_offices_write_in_the_coded_columns_is_read_and_stored_as_the_code(
     assert master.get_ethnicity_display() == "汉族"
 
 
+def test_sex_is_read_through_gb_t_2261_1(acme, community1):
+    def sex_cell(n, female_text, male_text):
+        return female_text if int(samples.id_number_for(n)[16]) % 2 == 0 else male_text
+
+    rows = [samples.person_row(n, ACME, 性别=sex_cell(n, "2", "1")) for n in (1, 2)]
+    rows += [samples.person_row(n, ACME, 性别=sex_cell(n, "女性", "男性")) for n in (3, 4)]
+    result = run(rows, community1)
+    assert result.errors == [] and result.created == 4
+
+
 def test_an_unknown_coded_value_is_a_row_fault_naming_the_standards_names(acme, community1):
     result = run([samples.person_row(1, ACME, 文化程度="幼儿园", 民族="火星")], community1)
     messages = {column: message for _row, column, message in faults(result)}
