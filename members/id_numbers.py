@@ -6,6 +6,7 @@ for women) and the check character.
 """
 
 import datetime
+import functools
 import re
 from dataclasses import dataclass
 
@@ -62,19 +63,42 @@ def read(value) -> tuple[str, str | None]:
 
 
 def region_exists(code: str) -> bool:
-    """A GB/T 2260 region code (the first six digits) that ever existed,
-    from python-stdnum's table of them (counties renamed or merged keep
-    their old codes there: a person keeps the number issued then)."""
-    known = _REGIONS.get(code)
-    if known is None:
-        from stdnum import numdb
-
-        info = {k for _part, props in numdb.get("cn/loc").info(code) for k in props}
-        known = _REGIONS[code] = "county" in info
-    return known
+    """A GB/T 2260 region code (the first six digits) that ever existed, in
+    python-stdnum's table of them (counties renamed or merged keep their
+    old codes there: a person keeps the number issued then)."""
+    return code in _regions()
 
 
-_REGIONS: dict[str, bool] = {}
+@functools.cache
+def _regions():
+    """Every six-digit code of stdnum's GB/T 2260 table (stdnum/cn/loc.dat,
+    the one stdnum.cn.ric.get_birth_place reads): a province line (11
+    province=...) and its county lines (  0102 county=...). Read directly:
+    numdb's general parser takes 0.2 s, a sixth of a 10,000-row import."""
+    from importlib import resources
+
+    province = ""
+    codes = set()
+    with resources.files("stdnum.cn").joinpath("loc.dat").open(encoding="utf-8") as table:
+        for line in table:
+            if line[:2].isdigit():
+                province = line[:2]
+            elif line.startswith("  ") and line[2:6].isdigit() and "county=" in line:
+                codes.add(province + line[2:6])
+    if codes:
+        return frozenset(codes)
+    # A stdnum whose table has another layout: ask stdnum itself.
+    from stdnum import numdb
+
+    return _AskStdnum(numdb.get("cn/loc"))
+
+
+class _AskStdnum:
+    def __init__(self, db):
+        self.db = db
+
+    def __contains__(self, code: str) -> bool:
+        return any("county" in props for _part, props in self.db.info(code))
 
 
 def excel_damaged(value: str) -> bool:

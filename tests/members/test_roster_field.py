@@ -200,6 +200,23 @@ def test_old_region_codes_are_still_read():
     assert id_number_error(with_region("110102")) is None
 
 
+def test_the_region_table_is_stdnums_own():
+    """The codes read from stdnum's data file are the ones stdnum's own
+    lookup knows (stdnum.numdb, as stdnum.cn.ric.get_birth_place asks)."""
+    import random
+
+    from stdnum import numdb
+
+    from members.id_numbers import _AskStdnum, _regions
+
+    codes = _regions()
+    stdnum = _AskStdnum(numdb.get("cn/loc"))
+    rnd = random.Random(14)
+    sample = [*codes, *(f"{rnd.randrange(1_000_000):06d}" for _ in range(5000))]
+    assert len(codes) > 3000
+    assert [c for c in sample if (c in codes) != (c in stdnum)] == []
+
+
 @pytest.mark.parametrize("digit", ["❶", "①", "𝟏", "١", "½"])
 def test_an_odd_digit_in_the_id_column_is_a_row_fault_never_a_crash(digit, acme, community1):
     number = samples.id_number_for(1)
