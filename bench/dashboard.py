@@ -101,7 +101,7 @@ GENERATE = [
          jingcard_status, app_registered_on, verified_at, created_at, updated_at)
     SELECT 'bench', md5('m' || i) || md5('n' || i), '110102********' || lpad((i % 10000)::text, 4, '0'),
            '会员' || i, CASE WHEN i % 2 = 0 THEN 'F' ELSE 'M' END,
-           DATE '1960-01-01' + (i % 14000), '', '汉族', '', '', i % 3 = 0, false, false,
+           DATE '1960-01-01' + (i % 14000), '', '01', '', '', i % 3 = 0, false, false,
            (ARRAY['not_applied','applied','issued','activated'])[1 + (i * 31 % 100 >= 18)::int
                + (i * 31 % 100 >= 25)::int + (i * 31 % 100 >= 45)::int],
            CASE WHEN i % 5 < 2 THEN DATE '2016-06-01' + (i % 500) END,

@@ -4,13 +4,15 @@ from django.utils.translation import gettext_lazy as _
 from chunshu_union import access
 from enterprises.models import Community
 
-ROSTER_SUFFIXES = (".xlsx", ".xls", ".csv")
+ROSTER_SUFFIXES = (".xlsx", ".xls", ".ods", ".csv")
 
 
 class RosterUploadForm(forms.Form):
     file = forms.FileField(
         label=_("Roster file"),
-        help_text=_("Excel (.xlsx, .xls) or CSV; the template is the surest way."),
+        help_text=_(
+            "Excel (.xlsx, .xls), OpenDocument (.ods) or CSV; the template is the surest way."
+        ),
     )
     community = forms.ModelChoiceField(label=_("Community"), queryset=None, required=True)
 
@@ -27,7 +29,9 @@ class RosterUploadForm(forms.Form):
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith(ROSTER_SUFFIXES):
             raise forms.ValidationError(
-                _("Please upload an Excel file (.xlsx or .xls) or a CSV file.")
+                _(
+                    "Please upload an Excel file (.xlsx or .xls), an OpenDocument spreadsheet (.ods) or a CSV file."
+                )
             )
         return upload
 

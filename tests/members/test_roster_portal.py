@@ -249,3 +249,16 @@ def test_an_unexpected_error_fails_the_batch_with_a_sentence(
     batch = ImportBatch.objects.get()
     assert batch.state == ImportBatch.State.FAILED
     assert "意外" in batch.message and "a bug" not in batch.message
+
+
+def test_a_chair_uploads_an_ods_roster_from_wps_or_libreoffice(
+    client, alice, acme, django_capture_on_commit_callbacks, private_uploads
+):
+    from tests.test_tabular_formats import ods_roster
+
+    client.force_login(alice)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(client, ods_roster(samples.people(2, [ACME])), name="花名册.ods")
+    assert response.status_code == 302, response.content.decode()[:300]
+    batch = ImportBatch.objects.get()
+    assert (batch.state, batch.created) == (ImportBatch.State.PREVIEWED, 2)
