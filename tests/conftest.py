@@ -124,3 +124,19 @@ def live_celery(transactional_db):
     app.conf.task_always_eager = False
     yield app
     app.conf.task_always_eager = True
+
+
+@pytest.fixture
+def calamine_opened(monkeypatch):
+    """Which files calamine was asked to open (the real calamine opens them)."""
+    import python_calamine
+
+    opened = []
+    real = python_calamine.CalamineWorkbook.from_filelike
+
+    def spy(filelike):
+        opened.append(filelike)
+        return real(filelike)
+
+    monkeypatch.setattr(python_calamine.CalamineWorkbook, "from_filelike", spy)
+    return opened

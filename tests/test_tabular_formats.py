@@ -29,22 +29,6 @@ def rejected(data: bytes, name: str = "file.xls", **kw) -> str:
     return caught.value.message
 
 
-@pytest.fixture
-def calamine_opened(monkeypatch):
-    """Which files calamine was asked to open (the real calamine opens them)."""
-    import python_calamine
-
-    opened = []
-    real = python_calamine.CalamineWorkbook.from_filelike
-
-    def spy(filelike):
-        opened.append(filelike)
-        return real(filelike)
-
-    monkeypatch.setattr(python_calamine.CalamineWorkbook, "from_filelike", spy)
-    return opened
-
-
 # --- .ods ---------------------------------------------------------------------------
 
 ODS_NAMESPACES = (

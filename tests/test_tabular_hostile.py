@@ -181,22 +181,6 @@ def rows_of(count: int, columns: int) -> str:
     )
 
 
-@pytest.fixture
-def calamine_opened(monkeypatch):
-    """Which files calamine was asked to open (the real calamine opens them)."""
-    import python_calamine
-
-    opened = []
-    real = python_calamine.CalamineWorkbook.from_filelike
-
-    def spy(filelike):
-        opened.append(filelike)
-        return real(filelike)
-
-    monkeypatch.setattr(python_calamine.CalamineWorkbook, "from_filelike", spy)
-    return opened
-
-
 def test_two_far_apart_cells_are_refused_before_calamine_opens_the_file(calamine_opened):
     """A1 and XFD400: 1.5 KB, a rectangle of 6.5 million cells (210 MB in
     calamine), refused at the default limits. (With XFD200000 the same file
