@@ -40,7 +40,7 @@ class IdNumberFindMixin:
         ]
 
     def find_view(self, request):
-        number = clean_text(request.POST.get("id_number", "")).upper().replace(" ", "")
+        number = request.POST.get("id_number", "")
         try:
             member = member_find_by_id_number(
                 user=request.user, members=self.get_queryset(request).only("pk"), number=number

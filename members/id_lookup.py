@@ -18,15 +18,14 @@ from django.utils.translation import gettext as _
 from accounts.models import AccessLog
 from accounts.services import access_log_record
 
-from .id_numbers import id_number_error, normalise
+from . import id_numbers
 
 
 def member_find_by_id_number(*, user, members, number: str):
     """The member of `members` (already scoped to `user`) holding `number`,
     or None. Raises ValidationError for a malformed number or when the
     user has used up the hour's lookups; nothing is looked up then."""
-    number = normalise(number)  # the one reader every door uses
-    error = id_number_error(number)
+    number, error = id_numbers.read(number)  # the one reader every door uses
     if error:
         raise ValidationError(error, code="id_number")
     _count_lookup(user)

@@ -89,9 +89,8 @@ def _member_by_id_number(request, members):
     if not looks_like_id_number(query):
         # A name typed in the box: the ordinary GET search, which can be paged.
         return redirect(f"{request.path}?{urlencode({'q': query})}" if query else request.path)
-    number = query.upper().replace(" ", "")
     try:
-        member = member_find_by_id_number(user=request.user, members=members, number=number)
+        member = member_find_by_id_number(user=request.user, members=members, number=query)
     except ValidationError as error:
         messages.error(request, error.messages[0])
         member = None
