@@ -166,11 +166,7 @@ def transfer_request_approve(
         reason=TRANSFER_REQUEST_REASON,
         by=by,
     )
-    locked.state = TransferRequest.State.APPROVED
-    locked.decided_by = by
-    locked.decided_at = timezone.now()
-    locked.transfer = transfer
-    locked.save(update_fields=["state", "decided_by", "decided_at", "transfer"])
+    _decide(locked, TransferRequest.State.APPROVED, by=by, transfer=transfer)
     return transfer
 
 
@@ -181,9 +177,13 @@ def transfer_request_refuse(*, request: TransferRequest, by, reason: str) -> Tra
     if not reason:
         raise ValidationError({"reason": _("Say why the request is refused; the chair reads it.")})
     locked = _pending_request(request)
-    locked.state = TransferRequest.State.REFUSED
-    locked.decided_by = by
-    locked.decided_at = timezone.now()
-    locked.reason = reason[:200]
-    locked.save(update_fields=["state", "decided_by", "decided_at", "reason"])
-    return locked
+    return _decide(locked, TransferRequest.State.REFUSED, by=by, reason=reason[:200])
+
+
+def _decide(request: TransferRequest, state: str, *, by, **fields) -> TransferRequest:
+    """Record who decided a pending request, when, and with what outcome."""
+    fields |= {"state": state, "decided_by": by, "decided_at": timezone.now()}
+    for name, value in fields.items():
+        setattr(request, name, value)
+    request.save(update_fields=list(fields))
+    return request
