@@ -191,7 +191,7 @@ def grow(before: int, members: int) -> dict:
 def snapshots() -> dict:
     import datetime
 
-    from chunshu_union.dashboard.services import dashboard_refresh
+    from dashboard.services import dashboard_refresh
     from chunshu_union.quarters import Quarter
     from dues.services import snapshots_recompute
     from enterprises.models import Federation

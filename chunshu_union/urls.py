@@ -18,7 +18,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("portal/services/", include("services.urls")),
     path("portal/", include("members.urls")),
-    path("dashboard/", include("chunshu_union.dashboard.urls")),
+    path("dashboard/", include("dashboard.urls")),
     path("api/v1/", include("chunshu_union.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Swagger UI from static/, its start-up script a file of its own (?script):

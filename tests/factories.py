@@ -106,7 +106,7 @@ def everything_of(community: Community, marker: str = MARKER) -> dict:
     from django.utils import timezone
 
     from accounts.models import AccessLog, ApiToken
-    from chunshu_union.dashboard.models import QuarterFigures
+    from dashboard.models import QuarterFigures
     from dues.models import Declaration, RateSnapshot, ZombieFlag
     from enterprises import models as org
     from members import models as people

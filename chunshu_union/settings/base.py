@@ -55,7 +55,7 @@ INSTALLED_APPS = [
     "members",
     "dues",
     "services",
-    "chunshu_union.dashboard",
+    "dashboard",
 ]
 
 MIDDLEWARE = [

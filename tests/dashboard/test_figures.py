@@ -6,9 +6,9 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from chunshu_union.dashboard.figures import quarter_counts
-from chunshu_union.dashboard.models import QuarterFigures
-from chunshu_union.dashboard.services import quarter_figures_compute
+from dashboard.figures import quarter_counts
+from dashboard.models import QuarterFigures
+from dashboard.services import quarter_figures_compute
 from chunshu_union.quarters import Quarter
 from enterprises.models import Status
 from enterprises.services import enterprise_set_status

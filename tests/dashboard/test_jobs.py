@@ -7,8 +7,8 @@ import io
 
 from django.core.management import call_command
 
-from chunshu_union.dashboard.models import QuarterFigures
-from chunshu_union.dashboard.tasks import compute_quarter_figures, refresh_dashboard
+from dashboard.models import QuarterFigures
+from dashboard.tasks import compute_quarter_figures, refresh_dashboard
 from chunshu_union.quarters import Quarter
 from dues.services import snapshots_recompute
 from tests.dues.helpers import declare

@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 
 from accounts.models import Role
-from chunshu_union.dashboard.services import quarter_figures_compute
+from dashboard.services import quarter_figures_compute
 from chunshu_union.quarters import Quarter
 from dues.services import snapshots_recompute
 from enterprises.models import Federation

@@ -13,7 +13,7 @@ from members.models import Membership
 
 #: Apps that add to the demo after the foundation, in order; each has a
 #: `demo.load(federation=..., users=..., stdout=...)`.
-LATER_STEPS = ("dues", "services", "chunshu_union.dashboard")
+LATER_STEPS = ("dues", "services", "dashboard")
 
 
 class Command(BaseCommand):
