@@ -26,8 +26,8 @@ from chunshu_union.quarters import Quarter
 from enterprises.models import Enterprise
 from members.models import Member
 
-from . import selectors, services
-from .models import (
+from .. import selectors, services
+from ..models import (
     AidAttachment,
     AidCase,
     AidStatus,
@@ -684,7 +684,7 @@ class WelfareBatchAdmin(SheetImportAdminMixin, ScopedModelAdmin):
     sheet_with_date = True
 
     def run_sheet_import(self, request, obj, upload, data):
-        from .importing import handout_import
+        from ..importing import handout_import
 
         return handout_import(
             source=upload,
@@ -795,7 +795,7 @@ class EventAdmin(SheetImportAdminMixin, ScopedModelAdmin):
     sheet_permission = "services.add_attendance"
 
     def run_sheet_import(self, request, obj, upload, data):
-        from .importing import attendance_import
+        from ..importing import attendance_import
 
         return attendance_import(
             source=upload,

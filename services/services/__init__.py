@@ -20,7 +20,7 @@ from chunshu_union import access
 from enterprises.models import Community, Enterprise
 from members.models import Member
 
-from .models import (
+from ..models import (
     AidAttachment,
     AidCase,
     AidStatus,
