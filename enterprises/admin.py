@@ -2,9 +2,10 @@ from django.contrib import admin
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
+from chunshu_union.admin_exports import ExportAdminMixin
 from chunshu_union.admin_mixins import ScopedModelAdmin, ScopedTabularInline
-from members.models import Membership
 
+from . import admin_exports
 from .models import Building, Community, Enterprise, EnterpriseStatus, Federation
 from .services import enterprise_refresh_status
 
@@ -49,30 +50,9 @@ class StatusInline(ScopedTabularInline):
         return False
 
 
-class OpenMembershipInline(ScopedTabularInline):
-    model = Membership
-    extra = 0
-    fields = ["member_name", "member_id", "joined_on"]
-    readonly_fields = ["member_name", "member_id", "joined_on"]
-    can_delete = False
-    show_change_link = True
-    verbose_name_plural = _("current members")
-    max_num = 0
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).filter(left_on__isnull=True).select_related("member")
-
-    @admin.display(description=_("full name"))
-    def member_name(self, obj):
-        return obj.member.name
-
-    @admin.display(description=_("ID number"))
-    def member_id(self, obj):
-        return obj.member.id_masked
-
-
 @admin.register(Enterprise)
-class EnterpriseAdmin(ScopedModelAdmin):
+class EnterpriseAdmin(ExportAdminMixin, ScopedModelAdmin):
+    resource_classes = [admin_exports.EnterpriseResource]
     list_display = [
         "name",
         "credit_code",
@@ -94,7 +74,9 @@ class EnterpriseAdmin(ScopedModelAdmin):
         (_("Union"), {"fields": ["union_founded_on", "union_chair", "union_chair_phone"]}),
         (_("Status"), {"fields": ["status", "created_at", "updated_at"]}),
     ]
-    inlines = [StatusInline, OpenMembershipInline]
+    # members/admin.py adds the current members below the history: the
+    # enterprises app sits below members and does not import it.
+    inlines = [StatusInline]
 
     def get_queryset(self, request):
         return (
@@ -177,7 +159,8 @@ class CollectiveAgreementForm(forms.ModelForm):
 
 
 @admin.register(CollectiveAgreement)
-class CollectiveAgreementAdmin(ScopedModelAdmin):
+class CollectiveAgreementAdmin(ExportAdminMixin, ScopedModelAdmin):
+    resource_classes = [admin_exports.CollectiveAgreementResource]
     form = CollectiveAgreementForm
     list_display = [
         "title",
@@ -209,7 +192,8 @@ class CongressSessionInline(ScopedTabularInline):
 
 
 @admin.register(WorkerCongress)
-class WorkerCongressAdmin(ScopedModelAdmin):
+class WorkerCongressAdmin(ExportAdminMixin, ScopedModelAdmin):
+    resource_classes = [admin_exports.WorkerCongressResource]
     list_display = ["name", "scope", "community", "enterprise", "established_on", "sessions_held"]
     list_filter = ["scope", "community"]
     search_fields = ["name", "enterprise__name"]
@@ -226,7 +210,8 @@ class WorkerCongressAdmin(ScopedModelAdmin):
 
 
 @admin.register(AffairsDisclosure)
-class AffairsDisclosureAdmin(ScopedModelAdmin):
+class AffairsDisclosureAdmin(ExportAdminMixin, ScopedModelAdmin):
+    resource_classes = [admin_exports.AffairsDisclosureResource]
     list_display = ["enterprise", "disclosed_on", "topic", "method"]
     list_filter = ["method", "enterprise__community"]
     search_fields = ["topic", "enterprise__name", "content"]

@@ -13,6 +13,7 @@ from accounts.services import access_log_record
 from chunshu_union import access, crypto
 from chunshu_union.admin_mixins import ScopedModelAdmin, ScopedTabularInline
 from chunshu_union.tabular.normalize import parse_phone
+from enterprises.admin import EnterpriseAdmin
 from enterprises.models import Community
 
 from . import masking
@@ -110,6 +111,33 @@ class TransferInline(ScopedTabularInline):
     can_delete = False
     max_num = 0
     verbose_name_plural = _("transfers")
+
+
+class OpenMembershipInline(ScopedTabularInline):
+    model = Membership
+    extra = 0
+    fields = ["member_name", "member_id", "joined_on"]
+    readonly_fields = ["member_name", "member_id", "joined_on"]
+    can_delete = False
+    show_change_link = True
+    verbose_name_plural = _("current members")
+    max_num = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(left_on__isnull=True).select_related("member")
+
+    @admin.display(description=_("full name"))
+    def member_name(self, obj):
+        return obj.member.name
+
+    @admin.display(description=_("ID number"))
+    def member_id(self, obj):
+        return obj.member.id_masked
+
+
+# The enterprise's page lists its current members; members extends the
+# enterprises admin (a lower app) rather than the other way round.
+EnterpriseAdmin.inlines = [*EnterpriseAdmin.inlines, OpenMembershipInline]
 
 
 class CommunityFilter(admin.SimpleListFilter):
