@@ -2,10 +2,8 @@ from django.contrib import admin
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
-from chunshu_union.admin_exports import ExportAdminMixin
 from chunshu_union.admin_mixins import ScopedModelAdmin, ScopedTabularInline
 
-from . import admin_exports
 from .models import Building, Community, Enterprise, EnterpriseStatus, Federation
 from .services import enterprise_refresh_status
 
@@ -51,8 +49,7 @@ class StatusInline(ScopedTabularInline):
 
 
 @admin.register(Enterprise)
-class EnterpriseAdmin(ExportAdminMixin, ScopedModelAdmin):
-    resource_classes = [admin_exports.EnterpriseResource]
+class EnterpriseAdmin(ScopedModelAdmin):
     list_display = [
         "name",
         "credit_code",
@@ -159,8 +156,7 @@ class CollectiveAgreementForm(forms.ModelForm):
 
 
 @admin.register(CollectiveAgreement)
-class CollectiveAgreementAdmin(ExportAdminMixin, ScopedModelAdmin):
-    resource_classes = [admin_exports.CollectiveAgreementResource]
+class CollectiveAgreementAdmin(ScopedModelAdmin):
     form = CollectiveAgreementForm
     list_display = [
         "title",
@@ -192,8 +188,7 @@ class CongressSessionInline(ScopedTabularInline):
 
 
 @admin.register(WorkerCongress)
-class WorkerCongressAdmin(ExportAdminMixin, ScopedModelAdmin):
-    resource_classes = [admin_exports.WorkerCongressResource]
+class WorkerCongressAdmin(ScopedModelAdmin):
     list_display = ["name", "scope", "community", "enterprise", "established_on", "sessions_held"]
     list_filter = ["scope", "community"]
     search_fields = ["name", "enterprise__name"]
@@ -210,8 +205,7 @@ class WorkerCongressAdmin(ExportAdminMixin, ScopedModelAdmin):
 
 
 @admin.register(AffairsDisclosure)
-class AffairsDisclosureAdmin(ExportAdminMixin, ScopedModelAdmin):
-    resource_classes = [admin_exports.AffairsDisclosureResource]
+class AffairsDisclosureAdmin(ScopedModelAdmin):
     list_display = ["enterprise", "disclosed_on", "topic", "method"]
     list_filter = ["method", "enterprise__community"]
     search_fields = ["topic", "enterprise__name", "content"]
