@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "dues",
     "services",
     "dashboard",
+    "demo",  # last: the demo street, which no app imports
 ]
 
 MIDDLEWARE = [

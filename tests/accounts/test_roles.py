@@ -123,8 +123,8 @@ def test_rights_that_name_accounts_are_refused(db, monkeypatch):
 
 
 def test_the_demo_uses_the_same_groups(db):
-    from enterprises.demo import ensure_staff_group
-    from services.demo import ensure_aid_group
+    from demo.enterprises import ensure_staff_group
+    from demo.services import ensure_aid_group
 
     assert ensure_staff_group() == Group.objects.get(name=roles.STAFF_GROUP)
     assert ensure_aid_group() == Group.objects.get(name=roles.AID_GROUP)

@@ -6,10 +6,10 @@ from decimal import Decimal
 import pytest
 
 from chunshu_union.quarters import Quarter
-from dues import demo as dues_demo
+from demo import dues as dues_demo
+from demo import enterprises as demo
 from dues.models import Declaration, RateSnapshot, ZombieFlag
 from dues.selectors import quarter_rates, zombie_counts
-from enterprises import demo
 from enterprises.models import EnterpriseStatus, Status
 
 

@@ -422,8 +422,8 @@ def test_the_enterprise_import_gives_the_same_sentence(db, tmp_path):
 
 @pytest.fixture
 def demo_street(db):
-    from dues import demo as dues_demo
-    from enterprises import demo
+    from demo import dues as dues_demo
+    from demo import enterprises as demo
 
     federation = demo.street()
     users = demo.load_users(federation)

@@ -8,8 +8,8 @@ import pytest
 import time_machine
 
 from accounts.models import Role
-from enterprises.demo import ensure_staff_group
-from services.demo import ensure_aid_group
+from demo.enterprises import ensure_staff_group
+from demo.services import ensure_aid_group
 from tests.factories import user
 
 

@@ -25,7 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts import roles
-from enterprises.demo import SEED
+from demo.enterprises import SEED
 from enterprises.models import (
     AffairsDisclosure,
     Building,
@@ -47,8 +47,7 @@ from members.models import (
     Verification,
     VerificationCampaign,
 )
-
-from .models import (
+from services.models import (
     AidCase,
     AidStatus,
     Assignment,

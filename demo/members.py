@@ -10,10 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from chunshu_union import crypto
-from enterprises.demo import SEED, person_name
-
-from .id_numbers import make_id_number
-from .models import JingCard, Member, Membership, Transfer
+from demo.enterprises import SEED, person_name
+from members.id_numbers import make_id_number
+from members.models import JingCard, Member, Membership, Transfer
 
 MEMBER_COUNT = 5100
 FORMER_MEMBERS = 120

@@ -11,9 +11,16 @@ from django.db import transaction
 
 from accounts import roles
 from accounts.models import Role, User
-
-from .credit_codes import ALPHABET, make_credit_code
-from .models import Building, Community, Enterprise, EnterpriseStatus, Federation, Ownership, Status
+from enterprises.credit_codes import ALPHABET, make_credit_code
+from enterprises.models import (
+    Building,
+    Community,
+    Enterprise,
+    EnterpriseStatus,
+    Federation,
+    Ownership,
+    Status,
+)
 
 SEED = 2017
 ENTERPRISE_COUNT = 226

@@ -20,11 +20,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import transaction
 
 from chunshu_union.quarters import Quarter, quarter_range
+from dues.models import Declaration, RateSnapshot, Resolution, ZombieFlag
+from dues.services import snapshots_recompute_all, zombie_resolve, zombies_flag
 from enterprises.credit_codes import ALPHABET, make_credit_code
 from enterprises.models import Enterprise
-
-from .models import Declaration, RateSnapshot, Resolution, ZombieFlag
-from .services import snapshots_recompute_all, zombie_resolve, zombies_flag
 
 SEED = 2017_05
 FIRST, LAST = Quarter(2016, 1), Quarter(2017, 3)

@@ -2,10 +2,10 @@
 from what the other apps loaded (so the figures are the data's, never typed
 in). Idempotent: unchanged figures add no revision."""
 
-from .services import dashboard_refresh
+from dashboard.services import dashboard_refresh
 
 
-def load(*, federation, users, stdout) -> None:
+def load(*, federation, stdout) -> None:
     quarters = dashboard_refresh(federation=federation)
     if quarters:
         stdout.write(
