@@ -8,10 +8,16 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
+        from chunshu_union.admin_exports import export_made
+
         from .roles import sync_roles_after_migrate
+        from .services import access_log_admin_export
 
         # Rights in code: every migrate (a fresh installation, a deployment)
         # makes the role groups hold what accounts/roles.py says.
         post_migrate.connect(
             sync_roles_after_migrate, sender=self, dispatch_uid="accounts.sync_roles"
         )
+        # Every export from the admin is logged; without this receiver the
+        # admin refuses to export at all.
+        export_made.connect(access_log_admin_export, dispatch_uid="accounts.admin_export")

@@ -2,8 +2,10 @@ from django.contrib import admin
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
+from chunshu_union.admin_exports import ExportAdminMixin
 from chunshu_union.admin_mixins import ScopedModelAdmin, ScopedTabularInline
 
+from . import admin_exports
 from .models import Building, Community, Enterprise, EnterpriseStatus, Federation
 from .services import enterprise_refresh_status
 
@@ -49,7 +51,8 @@ class StatusInline(ScopedTabularInline):
 
 
 @admin.register(Enterprise)
-class EnterpriseAdmin(ScopedModelAdmin):
+class EnterpriseAdmin(ExportAdminMixin, ScopedModelAdmin):
+    resource_classes = [admin_exports.EnterpriseResource]
     list_display = [
         "name",
         "credit_code",
@@ -156,7 +159,8 @@ class CollectiveAgreementForm(forms.ModelForm):
 
 
 @admin.register(CollectiveAgreement)
-class CollectiveAgreementAdmin(ScopedModelAdmin):
+class CollectiveAgreementAdmin(ExportAdminMixin, ScopedModelAdmin):
+    resource_classes = [admin_exports.CollectiveAgreementResource]
     form = CollectiveAgreementForm
     list_display = [
         "title",
@@ -188,7 +192,8 @@ class CongressSessionInline(ScopedTabularInline):
 
 
 @admin.register(WorkerCongress)
-class WorkerCongressAdmin(ScopedModelAdmin):
+class WorkerCongressAdmin(ExportAdminMixin, ScopedModelAdmin):
+    resource_classes = [admin_exports.WorkerCongressResource]
     list_display = ["name", "scope", "community", "enterprise", "established_on", "sessions_held"]
     list_filter = ["scope", "community"]
     search_fields = ["name", "enterprise__name"]
@@ -205,7 +210,8 @@ class WorkerCongressAdmin(ScopedModelAdmin):
 
 
 @admin.register(AffairsDisclosure)
-class AffairsDisclosureAdmin(ScopedModelAdmin):
+class AffairsDisclosureAdmin(ExportAdminMixin, ScopedModelAdmin):
+    resource_classes = [admin_exports.AffairsDisclosureResource]
     list_display = ["enterprise", "disclosed_on", "topic", "method"]
     list_filter = ["method", "enterprise__community"]
     search_fields = ["topic", "enterprise__name", "content"]
