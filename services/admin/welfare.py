@@ -1,0 +1,111 @@
+"""Welfare items, batches (with their sign-off sheet) and handouts."""
+
+from django import forms
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from chunshu_union.admin_mixins import ScopedModelAdmin
+from services import services
+from services.models import Handout, WelfareBatch, WelfareItem
+
+from .common import MemberScopedAdmin, check_by_running
+from .sheets import SheetImportAdminMixin
+
+
+@admin.register(WelfareItem)
+class WelfareItemAdmin(ScopedModelAdmin):
+    unscoped_because = "the items (福包, 庙会票 …) are a catalogue every street shares"
+    list_display = ["name", "unit"]
+    search_fields = ["name"]
+
+
+@admin.register(WelfareBatch)
+class WelfareBatchAdmin(SheetImportAdminMixin, ScopedModelAdmin):
+    list_display = ["name", "item", "campaign", "received_on", "quantity", "stock", "handed_out"]
+    list_filter = ["campaign", "item"]
+    search_fields = ["name"]
+    list_select_related = ["item"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Stock moves only through handouts once the batch exists.
+        return ["quantity", "stock"] if obj else []
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.stock = obj.quantity
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description=_("handed out"))
+    def handed_out(self, obj):
+        return obj.handed_out
+
+    sheet_permission = "services.add_handout"
+    sheet_with_date = True
+
+    def run_sheet_import(self, request, obj, upload, data):
+        from services.importing import handout_import
+
+        return handout_import(
+            source=upload,
+            filename=upload.name,
+            batch=obj,
+            by=request.user,
+            on=data.get("handed_on"),
+            dry_run=data.get("dry_run", False),
+        )
+
+
+class HandoutForm(forms.ModelForm):
+    class Meta:
+        model = Handout
+        fields = ["batch", "member", "enterprise", "quantity", "handed_on"]
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk is None and not self.errors:
+            check_by_running(self, lambda: _give(self.request_user, data))
+        return data
+
+
+def _give(user, data) -> Handout:
+    return services.handout_give(
+        batch=data["batch"],
+        by=user,
+        handed_on=data["handed_on"],
+        member=data.get("member"),
+        enterprise=data.get("enterprise"),
+        quantity=data.get("quantity") or 1,
+    )
+
+
+@admin.register(Handout)
+class HandoutAdmin(MemberScopedAdmin):
+    form = HandoutForm
+    list_display = ["batch", "recipient", "community", "quantity", "handed_on"]
+    list_filter = ["batch", "community", "batch__item"]
+    search_fields = ["member__name", "enterprise__name"]
+    list_select_related = ["batch", "member", "enterprise", "community"]
+    autocomplete_fields = ["member", "enterprise"]
+    date_hierarchy = "handed_on"
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.request_user = request.user
+        return form
+
+    def has_change_permission(self, request, obj=None):
+        return False if obj is not None else super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("recipient"))
+    def recipient(self, obj):
+        if obj.member_id:
+            return f"{obj.member.name}（{obj.member.id_masked}）"
+        return obj.enterprise
+
+    def save_model(self, request, obj, form, change):
+        handout = _give(request.user, form.cleaned_data)
+        obj.__dict__.update(handout.__dict__)
+        obj._state.adding = False

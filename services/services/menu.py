@@ -1,0 +1,101 @@
+"""The service menu: requests, their steps and their rating."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from chunshu_union import access
+from enterprises.models import Enterprise
+from services.models import RequestStatus, ServiceOffer, ServiceRequest
+
+from .common import _check_community, _check_not_future, _refuse
+
+
+@transaction.atomic
+def service_request_create(
+    *,
+    offer: ServiceOffer,
+    enterprise: Enterprise,
+    by,
+    requested_on: datetime.date,
+    need: str = "",
+) -> ServiceRequest:
+    if not offer.is_active:
+        _refuse(_("“%(name)s” is no longer offered.") % {"name": offer.name}, "not_offered")
+    _check_community(by=by, community=enterprise.community)
+    _check_not_future(requested_on, _("request"))
+    return ServiceRequest.objects.create(
+        offer=offer,
+        enterprise=enterprise,
+        community=enterprise.community,
+        requested_on=requested_on,
+        need=need,
+    )
+
+
+def _locked_request(request: ServiceRequest, by) -> ServiceRequest:
+    if not access.is_street_staff(by):
+        _refuse(_("Only street staff accept and fulfil service requests."), "no_permission")
+    request = ServiceRequest.objects.select_for_update().get(pk=request.pk)
+    _check_community(by=by, community=request.community)
+    return request
+
+
+@transaction.atomic
+def service_request_accept(*, request: ServiceRequest, by, on: datetime.date) -> ServiceRequest:
+    request = _locked_request(request, by)
+    if request.status != RequestStatus.REQUESTED:
+        _refuse(_("Only a new request can be accepted."), "wrong_state")
+    if on < request.requested_on:
+        _refuse(_("A request cannot be accepted before it was made."), "early")
+    request.status = RequestStatus.ACCEPTED
+    request.accepted_on = on
+    request.handled_by = by
+    request.save(update_fields=["status", "accepted_on", "handled_by"])
+    return request
+
+
+@transaction.atomic
+def service_request_fulfil(*, request: ServiceRequest, by, on: datetime.date) -> ServiceRequest:
+    request = _locked_request(request, by)
+    if request.status != RequestStatus.ACCEPTED:
+        _refuse(_("Only an accepted request can be fulfilled."), "wrong_state")
+    if on < request.accepted_on:
+        _refuse(_("A request cannot be fulfilled before it was accepted."), "early")
+    _check_not_future(on, _("fulfilment"))
+    request.status = RequestStatus.FULFILLED
+    request.fulfilled_on = on
+    request.save(update_fields=["status", "fulfilled_on"])
+    return request
+
+
+@transaction.atomic
+def service_request_decline(*, request: ServiceRequest, by, comment: str) -> ServiceRequest:
+    request = _locked_request(request, by)
+    if request.status not in (RequestStatus.REQUESTED, RequestStatus.ACCEPTED):
+        _refuse(_("This request is already closed."), "wrong_state")
+    request.status = RequestStatus.DECLINED
+    request.comment = comment
+    request.handled_by = by
+    request.save(update_fields=["status", "comment", "handled_by"])
+    return request
+
+
+@transaction.atomic
+def service_request_rate(
+    *, request: ServiceRequest, by, rating: int, comment: str = ""
+) -> ServiceRequest:
+    """The enterprise's rating, recorded by its community's chair or staff."""
+    request = ServiceRequest.objects.select_for_update().get(pk=request.pk)
+    _check_community(by=by, community=request.community)
+    if request.status != RequestStatus.FULFILLED:
+        _refuse(_("Only a fulfilled request can be rated."), "wrong_state")
+    if not isinstance(rating, int) or not 1 <= rating <= 5:
+        _refuse(_("The rating is a whole number from 1 to 5."), "bad_rating")
+    request.rating = rating
+    request.comment = comment
+    request.save(update_fields=["rating", "comment"])
+    return request
