@@ -1,7 +1,7 @@
 """The staff admin's site: django-unfold's, with one door rule — only street
 staff get in (chairs and leaders have their own pages, never /admin/)."""
 
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 from django.contrib import admin
 from django.contrib.admin import sites
 from django.utils.translation import gettext_lazy as _
@@ -29,3 +29,6 @@ class StaffUnfoldConfig(AppConfig):
         site = StaffAdminSite()
         admin.site = site
         sites.site = site
+        # django-axes names its app by its label ("Axes"), which no catalogue
+        # can translate; the admin index shows it under a name staff can read.
+        apps.get_app_config("axes").verbose_name = _("Login protection")
