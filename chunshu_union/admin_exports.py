@@ -46,9 +46,10 @@ from unfold.contrib.import_export.forms import ExportForm
 from . import access
 from .tabular.export import append_row, safe_csv_value
 
-#: Sent after every admin export, before the file leaves: sender the model,
-#: `user`, `rows` (how many), `file_format` ("xlsx" or "csv"). Connected in
-#: accounts (the access log); a receiver that fails stops the export.
+#: Sent after every admin export, before the file leaves: sender the model
+#: exported, `user`, `rows` (how many), `file_format` ("xlsx" or "csv").
+#: Connected in accounts (the access log); a receiver that fails stops the
+#: export.
 export_made = Signal()
 
 
@@ -106,10 +107,16 @@ class ExportResource(ModelResource):
         super().__init__(**kwargs)
         # No user (import-export builds a resource bare to list its
         # columns): nobody is entitled.
+        self.user = user
         self.entitled = user is not None and access.can_see_personal_data(user)
         for name, field in self.fields.items():
             if field.column_name == name:
                 field.column_name = _verbose_name(self._meta.model, field.attribute or name)
+
+    @classmethod
+    def get_display_name(cls):
+        """The export form's choice when an admin offers several."""
+        return force_str(cls._meta.model._meta.verbose_name_plural)
 
     @classmethod
     def field_from_django_field(cls, field_name, django_field, readonly):
@@ -199,15 +206,16 @@ class ExportAdminMixin(ExportMixin):
         is escaped, a number stays a number) and the export logged."""
         if not self.has_export_permission(request):
             raise PermissionDenied
-        if not export_made.has_listeners(self.model):
+        if not export_made.has_listeners():
             raise ImproperlyConfigured("An admin export must be logged: connect export_made.")
+        resource = self.choose_export_resource_class(kwargs.get("export_form"), request)
         data = self.get_data_for_export(request, queryset, force_native_type=True, **kwargs)
         content = file_format.export_data(data)
         encoding = kwargs.get("encoding")
         if not file_format.is_binary() and encoding:
             content = content.encode(encoding)
         export_made.send(
-            sender=self.model,
+            sender=resource._meta.model,  # an event list may export its attendance
             user=request.user,
             rows=len(data),
             file_format=file_format.get_extension(),

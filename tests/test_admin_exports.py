@@ -19,7 +19,7 @@ from chunshu_union import access
 from chunshu_union.admin_exports import export_made
 from enterprises.models import AffairsDisclosure, CollectiveAgreement, WorkerCongress
 
-from .factories import EnterpriseFactory, another_street, community, street, user
+from .factories import EnterpriseFactory, MembershipFactory, another_street, community, street, user
 
 XLSX, CSV = "0", "1"  # the format choices, in the order the export form offers them
 
@@ -285,3 +285,100 @@ def test_an_agreement_lists_its_enterprises_by_name_and_says_yes_in_chinese(
     line = dict(zip(table[0], table[1], strict=True))
     assert "北京椿树一号科技有限公司" in line.values()
     assert "是" in line.values()
+
+
+# --- Welfare and events -----------------------------------------------------------
+
+
+@pytest.fixture
+def services_of_two_streets(enterprises, tina):
+    """In each street: a welfare batch handed to a member, and an event the
+    member attended (the member's ID number is known to the test only)."""
+    from services import models as work
+
+    day = datetime.date(2017, 3, 1)
+    item = work.WelfareItem.objects.get_or_create(name="福包")[0]
+    numbers = {}
+    for key in ("first", "elsewhere"):
+        enterprise = enterprises[key]
+        place = enterprise.community
+        membership = MembershipFactory(enterprise=enterprise, member__name=f"{place.name}会员")
+        member = membership.member
+        numbers[key] = member.id_number
+        batch = work.WelfareBatch.objects.create(
+            federation=place.federation,
+            item=item,
+            name=f"{place.name}福包",
+            campaign=work.Campaign.HOLIDAY,
+            received_on=day,
+            quantity=10,
+            stock=9,
+        )
+        work.Handout.objects.create(
+            batch=batch, member=member, community=place, handed_on=day, recorded_by=tina
+        )
+        event = work.Event.objects.create(
+            federation=place.federation,
+            community=place,
+            kind=work.EventKind.TRAINING,
+            title=f"{place.name}培训",
+            starts_on=day,
+            ends_on=day,
+        )
+        work.Attendance.objects.create(event=event, member=member, attended=True)
+    return numbers
+
+
+SERVICE_EXPORTS = {
+    "admin:services_welfarebatch_export": "0",
+    "admin:services_handout_export": "0",
+    "admin:services_event_export": "0",
+    "admin:services_event_export attendance": "1",  # the second resource of the events list
+}
+
+
+@pytest.mark.parametrize("what", SERVICE_EXPORTS)
+def test_tina_exports_welfare_and_events_of_her_street_only(
+    client, tina, services_of_two_streets, what
+):
+    client.force_login(tina)
+    name = what.split()[0]
+    response = client.post(reverse(name), {"format": CSV, "resource": SERVICE_EXPORTS[what]})
+    assert response.status_code == 200
+    text = response.content.decode("utf-8-sig")
+    assert community(1).name in text
+    assert "大栅栏" not in text
+    assert services_of_two_streets["first"] not in text  # the ID number, in full
+    assert AccessLog.objects.filter(user=tina, action=AccessLog.Action.EXPORT).count() == 1
+
+
+def test_a_handout_names_the_member_with_the_masked_number(client, tina, services_of_two_streets):
+    number = services_of_two_streets["first"]
+    response = export(client, tina, "admin:services_handout_export")
+    line = dict(zip(*rows(response), strict=True))
+    assert line["姓名"] == f"{community(1).name}会员"
+    assert line["身份证号"] == number[:6] + "********" + number[-4:]
+    assert number not in str(rows(response))
+
+
+def test_the_attendance_export_is_logged_as_attendance(client, tina, services_of_two_streets):
+    client.force_login(tina)
+    response = client.post(
+        reverse("admin:services_event_export"), {"format": XLSX, "resource": "1"}
+    )
+    assert rows(response)[0][:3] == ["标题", "开始日期", "姓名"]
+    assert rows(response)[1][-1] == "是"
+    logged = AccessLog.objects.get(user=tina)
+    assert (logged.object_type, logged.detail) == (
+        "services.attendance",
+        "admin export: 1 rows, xlsx",
+    )
+
+
+def test_the_events_list_offers_export_but_no_import_export_import(
+    client, tina, services_of_two_streets
+):
+    client.force_login(tina)
+    page = client.get(reverse("admin:services_event_changelist")).content.decode()
+    assert reverse("admin:services_event_export") in page
+    assert "/import/" not in page  # each event's own sign-in sheet is on its page

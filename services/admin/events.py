@@ -3,9 +3,11 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from chunshu_union.admin_exports import ExportAdminMixin
 from chunshu_union.admin_mixins import ScopedModelAdmin, ScopedTabularInline
 from services.models import Attendance, Event
 
+from . import exports
 from .sheets import SheetImportAdminMixin
 
 
@@ -17,7 +19,9 @@ class AttendanceInline(ScopedTabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(SheetImportAdminMixin, ScopedModelAdmin):
+class EventAdmin(ExportAdminMixin, SheetImportAdminMixin, ScopedModelAdmin):
+    # The events as listed, or their attendance (one row per member).
+    resource_classes = [exports.EventResource, exports.AttendanceResource]
     list_display = ["title", "kind", "starts_on", "ends_on", "community", "registered", "attended"]
     list_filter = ["kind", "community", ("starts_on", admin.DateFieldListFilter)]
     search_fields = ["title", "place"]

@@ -4,10 +4,12 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from chunshu_union.admin_exports import ExportAdminMixin
 from chunshu_union.admin_mixins import ScopedModelAdmin
 from services import services
 from services.models import Handout, WelfareBatch, WelfareItem
 
+from . import exports
 from .common import MemberScopedAdmin, check_by_running
 from .sheets import SheetImportAdminMixin
 
@@ -20,7 +22,8 @@ class WelfareItemAdmin(ScopedModelAdmin):
 
 
 @admin.register(WelfareBatch)
-class WelfareBatchAdmin(SheetImportAdminMixin, ScopedModelAdmin):
+class WelfareBatchAdmin(ExportAdminMixin, SheetImportAdminMixin, ScopedModelAdmin):
+    resource_classes = [exports.WelfareBatchResource]
     list_display = ["name", "item", "campaign", "received_on", "quantity", "stock", "handed_out"]
     list_filter = ["campaign", "item"]
     search_fields = ["name"]
@@ -79,7 +82,8 @@ def _give(user, data) -> Handout:
 
 
 @admin.register(Handout)
-class HandoutAdmin(MemberScopedAdmin):
+class HandoutAdmin(ExportAdminMixin, MemberScopedAdmin):
+    resource_classes = [exports.HandoutResource]
     form = HandoutForm
     list_display = ["batch", "recipient", "community", "quantity", "handed_on"]
     list_filter = ["batch", "community", "batch__item"]
