@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: demo install dev-install migrate messages load-demo run test lint bench clean
+.PHONY: demo install dev-install migrate messages load-demo run test test-fast lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,11 @@ demo: migrate messages load-demo run
 
 test: dev-install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The inner loop: everything but the tests marked slow (benchmark smoke runs,
+# demo loads, browser tests, whole-site page walks). `make test` and CI run all.
+test-fast: dev-install
+	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
 
 lint: dev-install
 	$(BIN)/ruff check .

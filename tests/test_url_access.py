@@ -327,6 +327,7 @@ def _list_urls(route: str, name: str) -> list[str]:
     return asked
 
 
+@pytest.mark.slow  # every list page, searched, as two streets' staff
 def test_staff_of_another_street_see_nothing_of_this_one_in_any_list(client, worlds):
     here = worlds[0]
     dave = _staff_of(worlds[1][Federation])

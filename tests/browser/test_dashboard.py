@@ -23,6 +23,7 @@ README_IMAGE = Path(__file__).resolve().parents[2] / "docs" / "img" / "dashboard
 
 pytestmark = [
     pytest.mark.browser,
+    pytest.mark.slow,
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium"),
 ]
 

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # a subprocess run of the benchmark
+
 ROOT = Path(__file__).resolve().parents[2]
 URL = "postgres://postgres@127.0.0.1:5432/dashboard_bench_smoke"
 

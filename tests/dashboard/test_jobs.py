@@ -5,6 +5,7 @@ snapshots, so a new revision is never hidden behind an old rendering)."""
 import datetime
 import io
 
+import pytest
 from django.core.management import call_command
 
 from dashboard.models import QuarterFigures
@@ -64,6 +65,7 @@ def test_a_new_revision_shows_on_the_page_at_once(client, lee, community1):
     assert '<td class="num">2</td>' in row
 
 
+@pytest.mark.slow  # loads the demo street
 def test_the_demo_street_shows_the_articles_figures(client, db):
     """The same as the browser test, for machines without chromium."""
     call_command("load_demo", stdout=io.StringIO())

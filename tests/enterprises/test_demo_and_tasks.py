@@ -3,6 +3,7 @@
 import datetime
 import time
 
+import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -12,6 +13,7 @@ from members.id_numbers import id_number_error
 from members.models import Member, Membership
 
 
+@pytest.mark.slow  # loads the demo street twice
 def test_load_demo_twice_gives_the_articles_street(db):
     call_command("load_demo", verbosity=0)
     call_command("load_demo", verbosity=0)

@@ -203,6 +203,7 @@ def test_sam_cannot_rebuild_a_number_from_the_api_or_the_admins_lists(client, sa
     assert rebuilt(texts, street_members) == set()
 
 
+@pytest.mark.slow  # every admin list and the audit log
 def test_the_superuser_cannot_rebuild_one_from_the_lists_nor_the_audit_log(
     client, root, street_members
 ):

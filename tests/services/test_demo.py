@@ -10,6 +10,8 @@ from chunshu_union.quarters import Quarter
 from services.models import AidCase, AidStatus, Attendance, Event, EventKind
 from services.selectors import quarter_figures
 
+pytestmark = pytest.mark.slow  # loads the whole demo street
+
 
 @pytest.mark.django_db(transaction=False)
 def test_load_demo_reproduces_the_articles_service_figures_and_is_idempotent():
