@@ -43,9 +43,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chunshu_union.tabular import Field, FileRejected, RowError, find_header, read_table
-from chunshu_union.tabular.normalize import clean_name, clean_text, looks_like_formula, parse_date
+from chunshu_union.tabular.damage import excel_damaged
+from chunshu_union.tabular.normalize import (
+    clean_name,
+    clean_text,
+    formula_message,
+    parse_date,
+)
 from chunshu_union.tabular.result import ImportResult
-from enterprises.credit_codes import credit_code_error, looks_excel_damaged, normalize_credit_code
+from enterprises.credit_codes import credit_code_error, normalize_credit_code
 from enterprises.models import Enterprise
 from members.id_numbers import id_number_error, mask
 
@@ -364,8 +370,8 @@ class _RowParser:
 
         values: dict = {"item": UNION_FUNDS, "sub_item": sub_item[:100]}
         values["credit_code"], old = self._taxpayer(record, fault)
-        if looks_like_formula(record["taxpayer_name"]):
-            fault("taxpayer_name", _("The cell starts with = + - or @ and looks like a formula."))
+        if record.formulas(("taxpayer_name",)):
+            fault("taxpayer_name", formula_message())
         values["taxpayer_name"] = clean_name(record["taxpayer_name"])[:200]
         if not values["taxpayer_name"]:
             fault("taxpayer_name", _("The taxpayer name is missing."))
@@ -393,7 +399,7 @@ class _RowParser:
         problem = credit_code_error(code)
         if problem is None:
             return code, False
-        if not looks_excel_damaged(code) and (
+        if not excel_damaged(code) and (
             _OLD_NUMBER.match(code) or (len(code) == 18 and id_number_error(code) is None)
         ):
             return _personal_number_masked(code), True

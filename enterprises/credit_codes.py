@@ -7,14 +7,21 @@ Excel keeps 15 significant digits of a number. A code of digits only (or of
 digits around one E, which Excel reads as an exponent) typed into a cell
 that is not formatted as text loses its last digits for good: the cell
 shows 9.11101E+17, or 911101085923660000 once typed back. Such a code gets
-its own sentence, because "the check character should be G" would invite a
-wrong correction.
+the sentence every identifier Excel made a number gets
+(chunshu_union.tabular.damage), because "the check character should be G"
+would invite a wrong correction.
 """
-
-import re
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+
+from chunshu_union.tabular.damage import (
+    excel_damaged,
+    excel_number_message,
+    excel_number_text,
+    stored_as_number,
+)
+from chunshu_union.tabular.normalize import clean_text
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
@@ -26,29 +33,18 @@ def check_character(first17: str) -> str:
     return ALPHABET[(31 - total % 31) % 31]
 
 
-#: How Excel shows a number too long for it: 9.11101E+17, 9.1110108E+17.
-_SCIENTIFIC = re.compile(r"^\d(\.\d+)?E\+?\d+$")
-#: Excel's 15 significant digits: the longest number it stores exactly.
-_EXCEL_EXACT = 10**15
-
-
 def credit_code_error(code: str) -> str | None:
     """The Chinese sentence that explains what is wrong, or None if valid."""
     problem = _shape_error(code)
-    if problem and looks_excel_damaged(code):
-        return _(
-            "Excel treated this cell as a number (%(value)s), so the last digits of the credit"
-            " code are lost; please format the column as text and type the code again."
-        ) % {"value": code}
+    if problem and excel_damaged(code):
+        return excel_number_message(_("credit code"), code)
     return problem
 
 
 def looks_excel_damaged(code: str) -> bool:
-    """An invalid code that bears Excel's marks: its scientific notation, or
-    eighteen digits ending in the 000 that Excel puts after the 15th."""
-    return bool(_SCIENTIFIC.match(code)) or (
-        len(code) == 18 and code.isdigit() and code.endswith("000")
-    )
+    """An invalid code that bears Excel's marks (its scientific notation, or
+    eighteen digits ending in 000): a valid code is taken as it is."""
+    return excel_damaged(code) and _shape_error(code) is not None
 
 
 def _shape_error(code: str) -> str | None:
@@ -77,14 +73,12 @@ def normalize_credit_code(value) -> str:
     as a code: full-width, spaces, lower case and Excel's apostrophe gone.
     A number past Excel's 15 digits comes back as Excel shows it (9.11101E+17),
     so that `credit_code_error` can say what happened."""
-    from chunshu_union.tabular.normalize import clean_text
-
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if isinstance(value, int) and (value < _EXCEL_EXACT or _shape_error(str(value)) is None):
-            return str(value)  # an exact integer, written by a program rather than Excel
-        if abs(value) < _EXCEL_EXACT and float(value).is_integer():
-            return str(int(value))
-        return f"{value:.15G}"
+    if stored_as_number(value):
+        return excel_number_text(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)  # an exact integer, written by a program rather than Excel
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
     return clean_text(value).upper().replace(" ", "")
 
 

@@ -17,7 +17,7 @@ from chunshu_union.tabular import Field, RowError, find_header, read_table
 from chunshu_union.tabular.normalize import (
     clean_name,
     clean_text,
-    looks_like_formula,
+    formula_message,
     parse_date,
     parse_int,
     parse_phone,
@@ -76,9 +76,9 @@ class _RowParser:
         def fault(field: str, message: str) -> None:
             errors.append(RowError(record.row, self.header.title(field), message))
 
-        for text_field in ("name", "union_chair", "building"):
-            if looks_like_formula(record[text_field]):
-                fault(text_field, _formula_message())
+        formulas = record.formulas(("name", "union_chair", "building"))
+        for name in formulas:
+            fault(name, formula_message())
         values = {
             "name": clean_name(record["name"]),
             "union_chair": clean_name(record["union_chair"]),
@@ -86,7 +86,7 @@ class _RowParser:
             "credit_code": normalize_credit_code(record["credit_code"]),
             "community": self.communities.get(clean_text(record["community"])),
         }
-        if not values["name"]:
+        if not values["name"] and "name" not in formulas:
             fault("name", _("The enterprise name is missing."))
         for column, text, longest in (
             ("name", values["name"], _max_length(Enterprise, "name")),
@@ -135,10 +135,6 @@ class _RowParser:
 
 def _max_length(model, field: str) -> int:
     return model._meta.get_field(field).max_length
-
-
-def _formula_message() -> str:
-    return _("The cell starts with = + - or @ and looks like a formula; type the text itself.")
 
 
 def enterprise_import(

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from chunshu_union.masks import mask_phone  # noqa: F401  (re-exported: members' callers)
+from chunshu_union.tabular.damage import excel_damaged, excel_number_message, excel_number_text
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK = "10X98765432"
@@ -49,8 +50,9 @@ def normalise(value) -> str:
     portal, API) reads them the same way."""
     if value is None:
         return ""
+    value = excel_number_text(value)  # past 15 digits: 1.10102E+17, as Excel shows it
     if isinstance(value, float) and value.is_integer():
-        value = int(value)  # a numeric cell: its digits, for the sentences below
+        value = int(value)  # a shorter numeric cell: its digits, for the sentences below
     text = str(value)
     if _ASCII_ID.fullmatch(text):
         return text  # the usual case
@@ -103,12 +105,6 @@ class _AskStdnum:
         return any("county" in props for _part, props in self.db.info(code))
 
 
-def excel_damaged(value: str) -> bool:
-    """Excel keeps 15 significant digits: a number it stored as a number
-    and someone then typed back as text ends in 000."""
-    return len(value) == 18 and value.endswith("000")
-
-
 EXCEL_DAMAGE = "excel_damage"
 
 
@@ -126,6 +122,11 @@ def id_number_problem(value: str, *, allow_excel_damage: bool = False):
 
 
 def _error(value: str, allow_excel_damage: bool):
+    if excel_damaged(value) and not (allow_excel_damage and value.isdigit()):
+        # Before the other checks: 1.10102E+17 is not "a character that is
+        # not a digit", and 110102198503120000 whose check happens to fit
+        # (1 in 11) is still not the person's number.
+        return EXCEL_DAMAGE, excel_number_message(_("ID number"), _shown(value))
     odd = next((c for c in value if c not in _DIGITS and c != "X"), None)
     if odd is not None:
         return "characters", _(
@@ -138,12 +139,6 @@ def _error(value: str, allow_excel_damage: bool):
         }
     if "X" in value[:17]:
         return "characters", _("A resident ID number is 17 digits followed by a digit or X.")
-    if not allow_excel_damage and excel_damaged(value):
-        return EXCEL_DAMAGE, _(
-            "The ID number ends in 000: Excel stored it as a number and kept only its first 15"
-            " digits, so the last three are lost. Format the column as text and type the"
-            " number again from the ID card."
-        )
     if not region_exists(value[:6]):
         return "region", _(
             "The first six digits of the ID number (%(code)s) are not a region code that has"
@@ -163,6 +158,12 @@ def _error(value: str, allow_excel_damage: bool):
             " typing error."
         )
     return None, None
+
+
+def _shown(value: str) -> str:
+    """A damaged number as the sentence shows it: Excel's short form as it
+    is (1.10102E+17), anything longer masked like every ID number."""
+    return value if len(value) <= 11 else mask(value)
 
 
 def facts(value: str) -> IdFacts:

@@ -23,7 +23,7 @@ from chunshu_union.tabular import Field, RowError, find_header, read_table
 from chunshu_union.tabular.normalize import (
     clean_name,
     clean_text,
-    looks_like_formula,
+    formula_message,
     parse_bool,
     parse_date,
 )
@@ -59,17 +59,7 @@ class _Row:
 
 
 def _id_number(record, fault) -> str | None:
-    raw = record["id_number"]
-    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
-        fault(
-            "id_number",
-            _(
-                "Excel has turned this ID number into a number and its last digits are lost;"
-                " format the column as text and type it again."
-            ),
-        )
-        return None
-    number = normalise(raw)  # the one reader of every door (members.id_numbers)
+    number = normalise(record["id_number"])  # the one reader of every door (members.id_numbers)
     if not number:
         fault("id_number", _("The ID number is missing."))
         return None
@@ -103,15 +93,11 @@ def _read_people(source, filename, fields, by, result: ImportResult) -> list[_Ro
         def fault(field, message, errors=errors, row=record.row):
             errors.append(RowError(row, header.title(field), message))
 
-        if looks_like_formula(record["name"]):
-            fault(
-                "name",
-                _(
-                    "The cell starts with = + - or @ and looks like a formula; type the text itself."
-                ),
-            )
+        formula = record.formulas(("name",))
+        if formula:
+            fault("name", formula_message())
         name = clean_name(record["name"])
-        if not name:
+        if not name and not formula:
             fault("name", _("The name is missing."))
         number = _id_number(record, fault)
         member = members.get(crypto.digest(number)) if number else None

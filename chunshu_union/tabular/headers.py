@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from .errors import FileRejected
-from .normalize import cell_text, clean_text
+from .normalize import FORMULA_SUSPECTS, cell_text, clean_text, looks_like_formula
 from .reader import Table
 
 HEADER_SEARCH_ROWS = 30
@@ -39,9 +39,27 @@ class Record:
     row: int
     values: dict[str, object]
     raw: list
+    #: the fields whose cell the file stores as a formula (`Table.formula_cells`)
+    stored_formulas: frozenset[str] = frozenset()
 
     def __getitem__(self, name):
         return self.values.get(name)
+
+    def formulas(self, names, *, phone=()) -> list[str]:
+        """The fields among `names` and `phone` (a phone column: +86 … is a
+        phone) that hold a formula: stored as one in the file, or typed as
+        text a spreadsheet would run. The one formula check of every
+        importer; each fault is `formula_message()`."""
+        typed = any(type(c) is str and c[:1] in FORMULA_SUSPECTS for c in self.raw)
+        found = []
+        for name in (*names, *phone):
+            if name not in self.values:
+                continue  # not a column of this file
+            if name in self.stored_formulas or (
+                typed and looks_like_formula(self.values[name], phone=name in phone)
+            ):
+                found.append(name)
+        return found
 
 
 @dataclass
@@ -56,7 +74,7 @@ class Header:
 
     def records(self, table: Table, *, after: Iterator | None = None) -> Iterator[Record]:
         for number, cells in self.data_rows(table, after=after):
-            yield self.record(number, cells)
+            yield self.record(number, cells, table.formula_cells)
 
     def data_rows(self, table: Table, *, after: Iterator | None = None) -> Iterator[tuple]:
         """(row number, cells) of the rows below the header that hold data:
@@ -72,12 +90,19 @@ class Header:
                 continue
             yield number, cells
 
-    def record(self, number: int, cells: list) -> Record:
+    def record(self, number: int, cells: list, formula_cells=()) -> Record:
         width = len(cells)
         values = {
             name: (cells[index] if index < width else None) for name, index in self.columns.items()
         }
-        return Record(row=number, values=values, raw=list(cells))
+        stored = (
+            frozenset(
+                name for name, index in self.columns.items() if (number, index) in formula_cells
+            )
+            if formula_cells
+            else frozenset()
+        )
+        return Record(row=number, values=values, raw=list(cells), stored_formulas=stored)
 
 
 def _is_total(first: str) -> bool:

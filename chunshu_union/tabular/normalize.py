@@ -16,6 +16,20 @@ _EXCEL_EPOCH = datetime.date(1899, 12, 30)
 #: Characters that make a spreadsheet treat a cell as a formula (and their
 #: full-width forms, which NFKC folds into these).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+_FORMULA_START = frozenset(FORMULA_PREFIXES)
+#: What may stand before the formula character: spaces and Excel's "treat as
+#: text" apostrophe (people type both; neither stops a formula on export).
+_LEAD = " \u3000'‘’`"
+#: Every first character of a text that `looks_like_formula` may answer yes
+#: for: the formula characters, what NFKC folds into one (⁼ ﹦ ＋ ﹫ …), and
+#: what clean_text drops before it (spaces, apostrophes). A quick filter for
+#: a long column: a value starting with anything else is not a formula.
+#: tests/test_tabular_damage.py walks every code point to hold it complete.
+FORMULA_SUSPECTS = frozenset(
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f '+-=@`\x85\xa0\u1680\u1fef\u2000\u2001\u2002\u2003"
+    "\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u200b‘’\u2028\u2029\u202f\u205f⁺⁼₊₌⩵⩶"
+    "\u3000﬩﹢﹣﹦﹫＇＋－＝＠｀"
+)
 
 
 def cell_text(value) -> str:
@@ -57,9 +71,33 @@ def clean_name(value) -> str:
     return _CJK_GAP.sub("", clean_text(value))
 
 
-def looks_like_formula(value) -> bool:
-    raw = cell_text(value).lstrip(" ")
-    return raw[:1] in FORMULA_PREFIXES or clean_text(value)[:1] in FORMULA_PREFIXES
+def looks_like_formula(value, *, phone: bool = False) -> bool:
+    """A text cell a spreadsheet would run as a formula: it starts with
+    = + - @, tab or CR, as typed (after spaces and Excel's apostrophe) or
+    once cleaned (NFKC folds ＝ ⁼ ﹦ into =, and the clean text is what is
+    stored). The one check of every importer (roster, enterprises,
+    declarations, sheets).
+
+    Not a formula: a number cell (Excel stores a number, whatever its sign;
+    a cell stored as a formula is found by the reader, `Table.formula_cells`),
+    a lone dash (how people write "none"), and with `phone`, a number
+    written with its country code (+86 138 …)."""
+    if type(value) is not str or not value or value[0] not in FORMULA_SUSPECTS:
+        return False
+    text = clean_text(value)
+    if value.lstrip(_LEAD)[:1] not in _FORMULA_START and text[:1] not in _FORMULA_START:
+        return False
+    if text == "-":
+        return False
+    return not (phone and re.sub(r"[\s-]", "", text).startswith("+86"))
+
+
+def formula_message() -> str:
+    """The one sentence for a formula, typed or stored, in any importer."""
+    return _(
+        "The cell holds a formula or starts with = + - or @; type the value"
+        " itself (a formula is never imported)."
+    )
 
 
 _DATE_PATTERNS = [

@@ -15,9 +15,13 @@ from django.utils.translation import gettext as _
 
 from chunshu_union import crypto
 from chunshu_union.tabular import FileRejected, RowError
+from chunshu_union.tabular.damage import excel_damaged
 from chunshu_union.tabular.normalize import (
+    FORMULA_SUSPECTS,
     clean_name,
     clean_text,
+    formula_message,
+    looks_like_formula,
     parse_bool,
     parse_date,
     parse_phone,
@@ -27,7 +31,6 @@ from ..id_numbers import (
     CHECK,
     WEIGHTS,
     birth_month_of,
-    excel_damaged,
     id_number_error,
     normalise,
     region_exists,
@@ -38,9 +41,7 @@ from .fields import CODE_LISTS, OTHER_ETHNICITIES, SEX_CODES, SEX_LABELS
 
 #: The longest name the member table holds.
 NAME_MAX = Member._meta.get_field("name").max_length
-_SCIENTIFIC = re.compile(r"^\d+(\.\d+)?E\+?\d+$", re.IGNORECASE)
 _YEAR_MONTH = re.compile(r"^(\d{4})[.\-/年](\d{1,2})月?$|^(\d{4})(\d{2})$")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _TEXT_FIELDS = (
     "name",
     "enterprise",
@@ -94,23 +95,6 @@ class EnterpriseIndex:
         return {e["id"]: e["community_id"] for e in self.by_code.values()}
 
 
-#: = + - @ tab CR, and the full-width forms people type with a Chinese IME.
-_FORMULA_CHARS = frozenset("=+-@\t\r＝＋－＠")
-#: First characters of a cell worth a closer look for a formula.
-_SUSPECT_START = _FORMULA_CHARS | frozenset(" \u3000'‘’`")
-
-
-def _looks_like_formula(raw) -> bool:
-    """A text cell starting with = + - or @ (after spaces and Excel's
-    leading apostrophe). A lone dash is how people write "none"."""
-    if type(raw) is not str:
-        return False
-    text = raw.lstrip(" \u3000'‘’`")
-    if text[:1] not in _FORMULA_CHARS:
-        return False
-    return text.strip() not in ("-", "－", "—")
-
-
 _MOBILE = re.compile(r"1[3-9]\d{9}")
 _ID_SHAPE = re.compile(r"[0-9]{17}[0-9X]", re.ASCII)
 #: A landline whose leading 0 Excel dropped (010-63012345 typed as the
@@ -155,6 +139,8 @@ _LAST_DIGITS = frozenset("0123456789X")
 def _id_text(raw) -> str:
     if type(raw) is str and _plain_number(raw):
         return raw  # the usual case, as typed: nothing to clean
+    if type(raw) is float:
+        return normalise(raw)  # a number cell: as Excel shows it (1.10102E+17)
     # The one reader every door uses (full-width digits, spaces inside);
     # a dingbat or other non-ASCII digit stays, for id_number_error to name.
     return normalise(clean_text(raw) if type(raw) is not str else raw)
@@ -296,6 +282,8 @@ class RowChecker:
         # distinct value is parsed once.
         self.memos: dict[str, dict] = {}
         self.has = {name: name in header.columns for name in header.columns}
+        self.typed = tuple(name for name in _TEXT_FIELDS if name in header.columns)
+        self.phone = ("phone",) if "phone" in header.columns else ()
         if "enterprise" not in header.columns and "credit_code" not in header.columns:
             raise FileRejected(
                 _(
@@ -315,14 +303,9 @@ class RowChecker:
             faults.append(RowError(row, title(name), message))
 
         formula_fields = self._formula_fields(record)
-        for name in formula_fields:
-            fault(
-                name,
-                _(
-                    "The cell holds a formula or starts with = + - or @; type the value"
-                    " itself (a formula is never imported)."
-                ),
-            )
+        for name in self.header.columns:  # in the file's order
+            if name in formula_fields:
+                fault(name, formula_message())
         number, digest = self._id_number(record, fault, formula_fields)
         name = clean_name(record["name"])
         if not name and "name" not in formula_fields:
@@ -376,9 +359,14 @@ class RowChecker:
             if name in columns:
                 # A formula-like cell starts with one of these (cheap to test).
                 suspect = {
-                    v for v in set(columns[name]) if type(v) is str and v[:1] in _SUSPECT_START
+                    v for v in set(columns[name]) if type(v) is str and v[:1] in FORMULA_SUSPECTS
                 }
-                _mark(slow, columns[name], {v for v in suspect if _looks_like_formula(v)})
+                phone = name == "phone"
+                _mark(
+                    slow,
+                    columns[name],
+                    {v for v in suspect if looks_like_formula(v, phone=phone)},
+                )
         numbers, digests = self._numbers(columns["id_number"], slow)
         names = self._distinct(columns["name"], clean_name)
         _mark(
@@ -543,51 +531,21 @@ class RowChecker:
                     slow[i] = 1
 
     def _formula_fields(self, record) -> set[str]:
-        hits = set()
-        if any(type(c) is str and c[:1] in _SUSPECT_START for c in record.raw):
-            self._typed_formulas(record, hits)
+        """Formulas typed in the text columns and the phone (tabular's one
+        check), and any mapped cell the file stores as a formula."""
+        hits = set(record.formulas(self.typed, phone=self.phone))
         if self.formula_cells:
             for name, column in self.header.columns.items():
                 if (record.row, column) in self.formula_cells:
                     hits.add(name)
         return hits
 
-    def _typed_formulas(self, record, hits: set) -> None:
-        for name in _TEXT_FIELDS:
-            if self.has.get(name) and _looks_like_formula(record[name]):
-                hits.add(name)
-        if self.has.get("phone"):
-            raw = record["phone"]
-            if isinstance(raw, str) and _looks_like_formula(raw):
-                if not re.sub(r"[\s-]", "", clean_text(raw)).startswith("+86"):
-                    hits.add("phone")
-
     def _id_number(self, record, fault, skip) -> tuple[str, str | None]:
         if "id_number" in skip:
             return "", None
-        raw = record["id_number"]
-        if isinstance(raw, (int, float)) and not isinstance(raw, bool):
-            fault(
-                "id_number",
-                _(
-                    "Excel stored this ID number as a number, so its last digits are lost;"
-                    " format the column as text and type the number again."
-                ),
-            )
-            return "", None
-        number = _id_text(raw)
+        number = _id_text(record["id_number"])
         if not number:
             fault("id_number", _("The ID number is missing."))
-            return "", None
-        if _SCIENTIFIC.match(number):
-            fault(
-                "id_number",
-                _(
-                    "The ID number was turned into a number by Excel (%(value)s) and its last"
-                    " digits are lost; format the column as text and type the number again."
-                )
-                % {"value": number},
-            )
             return "", None
         if not _plainly_valid(number, self.today):
             fault("id_number", id_number_error(number) or _("The ID number is not valid."))
