@@ -27,7 +27,7 @@ from chunshu_union.tabular.normalize import (
     parse_phone,
 )
 
-from ..id_numbers import (
+from ...id_numbers import (
     CHECK,
     WEIGHTS,
     birth_month_of,
@@ -36,8 +36,8 @@ from ..id_numbers import (
     region_exists,
     sex_of,
 )
-from ..models import Member
-from .fields import CODE_LISTS, OTHER_ETHNICITIES, SEX_CODES, SEX_LABELS
+from ...models import Member
+from ..fields import CODE_LISTS, OTHER_ETHNICITIES, SEX_CODES, SEX_LABELS
 
 #: The longest name the member table holds.
 NAME_MAX = Member._meta.get_field("name").max_length
