@@ -30,7 +30,13 @@ import io
 from collections.abc import Callable
 
 import openpyxl
-from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured, PermissionDenied
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.exceptions import (
+    BadRequest,
+    FieldDoesNotExist,
+    ImproperlyConfigured,
+    PermissionDenied,
+)
 from django.db import models
 from django.dispatch import Signal
 from django.utils import timezone
@@ -196,6 +202,13 @@ class ExportAdminMixin(ExportMixin):
 
     def get_export_resource_kwargs(self, request, **kwargs):
         return {"user": request.user}
+
+    def get_export_queryset(self, request):
+        try:
+            return super().get_export_queryset(request)
+        except IncorrectLookupParameters:
+            # The list itself answers such a link with its "?e=1" page.
+            raise BadRequest("Unknown filter.") from None
 
     def get_valid_export_item_pks(self, request):
         # Only through a posted selection: kept to the scoped rows.

@@ -382,3 +382,16 @@ def test_the_events_list_offers_export_but_no_import_export_import(
     page = client.get(reverse("admin:services_event_changelist")).content.decode()
     assert reverse("admin:services_event_export") in page
     assert "/import/" not in page  # each event's own sign-in sheet is on its page
+
+
+def test_a_link_with_an_unknown_filter_is_a_bad_request_not_an_error(client, tina, enterprises):
+    client.raise_request_exception = False
+    assert export(client, tina, query="?community__id__exact=abc").status_code == 400
+    assert export(client, tina, query="?nonsense=1").status_code == 400
+    assert not AccessLog.objects.exists()
+
+
+def test_csv_starts_with_a_bom_so_excel_reads_the_chinese(client, tina, enterprises):
+    content = export(client, tina, file_format=CSV).content
+    assert content.startswith("\ufeff".encode())
+    assert "北京椿树一号科技有限公司" in content.decode("utf-8-sig")
