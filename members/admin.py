@@ -116,8 +116,8 @@ class TransferInline(ScopedTabularInline):
 class OpenMembershipInline(ScopedTabularInline):
     model = Membership
     extra = 0
-    fields = ["member_name", "member_id", "joined_on"]
-    readonly_fields = ["member_name", "member_id", "joined_on"]
+    fields = ["member_name", "member_id_number", "joined_on"]
+    readonly_fields = ["member_name", "member_id_number", "joined_on"]
     can_delete = False
     show_change_link = True
     verbose_name_plural = _("current members")
@@ -131,7 +131,7 @@ class OpenMembershipInline(ScopedTabularInline):
         return obj.member.name
 
     @admin.display(description=_("ID number"))
-    def member_id(self, obj):
+    def member_id_number(self, obj):
         return obj.member.id_masked
 
 
@@ -251,7 +251,7 @@ class MemberAdmin(IdNumberFindMixin, ScopedModelAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(ScopedModelAdmin):
-    list_display = ["member_name", "member_id", "enterprise", "joined_on", "left_on"]
+    list_display = ["member_name", "member_id_number", "enterprise", "joined_on", "left_on"]
     list_filter = ["enterprise__community", "left_on"]
     search_fields = ["member__name", "enterprise__name", "=enterprise__credit_code"]
     list_select_related = ["member", "enterprise"]
@@ -263,7 +263,7 @@ class MembershipAdmin(ScopedModelAdmin):
         return obj.member.name
 
     @admin.display(description=_("ID number"))
-    def member_id(self, obj):
+    def member_id_number(self, obj):
         return obj.member.id_masked
 
 

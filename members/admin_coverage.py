@@ -35,7 +35,7 @@ class ThroughMemberAdmin(ScopedModelAdmin):
         return False
 
     @admin.display(description=_("ID number"))
-    def member_id(self, obj):
+    def member_id_number(self, obj):
         return obj.member.id_masked
 
 
@@ -112,7 +112,7 @@ class _SavesWhatTheFormMade:
 @admin.register(JingCardChange)
 class JingCardChangeAdmin(_SavesWhatTheFormMade, ThroughMemberAdmin):
     form = JingCardChangeForm
-    list_display = ["member", "member_id", "from_status", "to_status", "changed_on", "recorded_by"]
+    list_display = ["member", "member_id_number", "from_status", "to_status", "changed_on", "recorded_by"]
     list_filter = ["to_status", "changed_on"]
     date_hierarchy = "changed_on"
 
@@ -120,7 +120,7 @@ class JingCardChangeAdmin(_SavesWhatTheFormMade, ThroughMemberAdmin):
 @admin.register(InsuranceEnrolment)
 class InsuranceEnrolmentAdmin(_SavesWhatTheFormMade, ThroughMemberAdmin):
     form = InsuranceForm
-    list_display = ["member", "member_id", "year", "enrolled_on", "plan", "premium"]
+    list_display = ["member", "member_id_number", "year", "enrolled_on", "plan", "premium"]
     list_filter = ["year", "plan"]
 
 
@@ -142,6 +142,6 @@ class VerificationCampaignAdmin(ScopedModelAdmin):
 @admin.register(Verification)
 class VerificationAdmin(_SavesWhatTheFormMade, ThroughMemberAdmin):
     form = VerificationForm
-    list_display = ["member", "member_id", "campaign", "verified_by", "verified_at"]
+    list_display = ["member", "member_id_number", "campaign", "verified_by", "verified_at"]
     list_filter = ["campaign"]
     list_select_related = ["member", "campaign", "verified_by"]

@@ -130,7 +130,7 @@ class AidCaseAdmin(AidAdminMixin, MemberScopedAdmin):
     form = AidCaseForm
     list_display = [
         "member_name",
-        "member_id",
+        "member_id_number",
         "community",
         "applied_on",
         "amount_requested",
@@ -184,7 +184,7 @@ class AidCaseAdmin(AidAdminMixin, MemberScopedAdmin):
         return obj.member.name
 
     @admin.display(description=_("ID number"))
-    def member_id(self, obj):
+    def member_id_number(self, obj):
         return obj.member.id_masked
 
     def save_model(self, request, obj, form, change):
