@@ -9,6 +9,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import AccessLog
 from accounts.services import access_log_record
@@ -179,7 +180,7 @@ class AidCaseAdmin(AidAdminMixin, MemberScopedAdmin):
         form.request_user = request.user
         return form
 
-    @admin.display(description=_("name"), ordering="member__name")
+    @admin.display(description=pgettext_lazy("person", "name"), ordering="member__name")
     def member_name(self, obj):
         return obj.member.name
 

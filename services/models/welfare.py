@@ -3,6 +3,7 @@
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from chunshu_union import access, model_fields
 
@@ -46,10 +47,15 @@ class WelfareBatch(models.Model):
         related_name="welfare_batches",
     )
     item = models.ForeignKey(
-        WelfareItem, verbose_name=_("item"), on_delete=models.PROTECT, related_name="batches"
+        WelfareItem,
+        verbose_name=pgettext_lazy("welfare", "item"),
+        on_delete=models.PROTECT,
+        related_name="batches",
     )
     name = models.CharField(_("name"), max_length=100)
-    campaign = models.CharField(_("campaign"), max_length=16, choices=Campaign.choices)
+    campaign = models.CharField(
+        pgettext_lazy("welfare", "campaign"), max_length=16, choices=Campaign.choices
+    )
     received_on = models.DateField(_("received on"))
     quantity = models.PositiveIntegerField(_("quantity received"))
     stock = models.PositiveIntegerField(_("in stock"))
