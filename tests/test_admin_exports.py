@@ -395,3 +395,18 @@ def test_csv_starts_with_a_bom_so_excel_reads_the_chinese(client, tina, enterpri
     content = export(client, tina, file_format=CSV).content
     assert content.startswith("\ufeff".encode())
     assert "北京椿树一号科技有限公司" in content.decode("utf-8-sig")
+
+
+def test_a_posted_selection_cannot_reach_another_streets_rows(client, tina, enterprises):
+    client.force_login(tina)
+    response = client.post(
+        reverse(ENTERPRISE_EXPORT),
+        {"format": XLSX, "resource": "0", "export_items": [enterprises["elsewhere"].pk]},
+    )
+    assert "attachment" not in response.get("Content-Disposition", "")
+    assert "大栅栏三号有限公司" not in response.content.decode()
+    mine = enterprises["first"].pk
+    response = client.post(
+        reverse(ENTERPRISE_EXPORT), {"format": XLSX, "resource": "0", "export_items": [mine]}
+    )
+    assert column(response, "名称") == ["北京椿树一号科技有限公司"]
