@@ -102,9 +102,10 @@ def _csv_text(value) -> str:
 
 class ExportResource(ModelResource):
     """A model's columns for the admin export. Subclasses list the columns
-    (`Meta.fields`, relation paths allowed: `community__name`) and, in
-    `masked`, the personal ones with their mask. Each header is the model's
-    verbose name for the column unless the field declares its own."""
+    in `Meta.fields` (a relation is written as its row's name; a path such
+    as `member__id_masked` reaches further) and, in `masked`, the personal
+    ones with their mask. Each header is the verbose name of the field the
+    column reads, unless the resource declares the column with its own."""
 
     #: Column name → mask, applied unless the user is entitled.
     masked: dict[str, Callable[[str], str]] = {}
