@@ -258,10 +258,8 @@ def resolve_visits(plan: Plan, staff: list) -> int:
     return done
 
 
-def load(*, federation, users, stdout) -> None:
-    enterprises = list(
-        Enterprise.objects.filter(community__federation=federation).order_by("credit_code")
-    )
+def load(*, federation, users, enterprises, stdout) -> None:
+    enterprises = sorted(enterprises, key=lambda e: e.credit_code)
     plan = make_plan(enterprises)
     created = load_declarations(enterprises, plan)
     zombies_flag(quarter=ASSESSED, n=ASSESSED_N, by=users["staff1"])

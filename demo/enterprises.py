@@ -177,6 +177,7 @@ def _headcount(rng: random.Random) -> int:
 
 @transaction.atomic
 def load_enterprises(federation: Federation, by: User) -> list[Enterprise]:
+    """Adds the 226 enterprises the street lacks; returns all 226."""
     rng = random.Random(SEED)
     buildings = [
         Building.objects.get_or_create(federation=federation, name=name)[0] for name in BUILDINGS
@@ -218,7 +219,9 @@ def load_enterprises(federation: Federation, by: User) -> list[Enterprise]:
         )
         for e in created
     )
-    return list(Enterprise.objects.filter(community__federation=federation).order_by("pk"))
+    # The demo's own enterprises only: a street that already holds others
+    # keeps them out of the demo's members, declarations and visits.
+    return list(Enterprise.objects.filter(credit_code__in=codes).order_by("pk"))
 
 
 def _unique_name(rng: random.Random, names: set[str]) -> str:

@@ -54,6 +54,9 @@ def _allocate(rng: random.Random, enterprises, total: int) -> list:
     """Members per enterprise: proportional to headcount, at least three,
     never more than the headcount, adding up to `total`."""
     weights = [max(e.headcount, 3) for e in enterprises]
+    if not sum(min(e.headcount, 3) for e in enterprises) <= total <= sum(weights):
+        # The loop below would never end.
+        raise ValueError(f"{total} members cannot be spread over {len(enterprises)} enterprises")
     scale = total / sum(weights)
     counts = [
         min(e.headcount, max(3, round(w * scale)))
@@ -145,7 +148,9 @@ def _transfers(rng: random.Random, enterprises, staff) -> None:
     """Some members moved between the street's enterprises during 2017."""
     candidates = list(
         Membership.objects.filter(
-            left_on__isnull=True, joined_on__lt=datetime.date(2017, 1, 1)
+            enterprise__in=enterprises,
+            left_on__isnull=True,
+            joined_on__lt=datetime.date(2017, 1, 1),
         ).order_by("pk")[:2000]
     )
     for membership in rng.sample(candidates, TRANSFERS_WITHIN):

@@ -22,7 +22,7 @@ from django.db import transaction
 
 from accounts import roles
 from demo.enterprises import SEED
-from enterprises.models import CollectiveAgreement, Community, Enterprise
+from enterprises.models import CollectiveAgreement, Community
 from members.models import Membership
 from services.models import AidCase, Event, Handout, ServiceRequest, Visit, WelfareBatch
 
@@ -40,23 +40,22 @@ def ensure_aid_group() -> Group:
     return roles.group(roles.AID_GROUP)
 
 
-def load(*, federation, users, stdout) -> None:
+def load(*, federation, users, enterprises, stdout) -> None:
     group = ensure_aid_group()
     for name in AID_STAFF:
         users[name].groups.add(group)
     if WelfareBatch.objects.filter(federation=federation, name=MARKER_BATCH).exists():
         stdout.write("services: the 2017 demo year is already loaded")
         return
-    _load_year(federation, users, stdout)
+    _load_year(federation, users, sorted(enterprises, key=lambda e: e.pk), stdout)
 
 
 @transaction.atomic
-def _load_year(federation, users, stdout) -> None:
+def _load_year(federation, users, enterprises, stdout) -> None:
     rng = random.Random(SEED + 7)
     staff = [users[f"staff{i}"] for i in range(1, 8)]
     communities = list(Community.objects.filter(federation=federation).order_by("position"))
-    enterprises = list(Enterprise.objects.filter(community__federation=federation).order_by("pk"))
-    members = _open_members(federation)
+    members = _open_members(enterprises)
     # One generator for the whole year: the parts' order is part of the data.
     visits.load(rng, staff, communities, enterprises)
     aid.load(rng, users, communities, members)
@@ -73,13 +72,11 @@ def _load_year(federation, users, stdout) -> None:
     )
 
 
-def _open_members(federation) -> list[tuple[int, int, int, str]]:
+def _open_members(enterprises) -> list[tuple[int, int, int, str]]:
     """(member id, enterprise id, community id, sex) of every open
-    membership, in a stable order."""
+    membership in the demo's enterprises, in a stable order."""
     return list(
-        Membership.objects.filter(
-            left_on__isnull=True, enterprise__community__federation=federation
-        )
+        Membership.objects.filter(left_on__isnull=True, enterprise__in=enterprises)
         .order_by("member_id")
         .values_list("member_id", "enterprise_id", "enterprise__community_id", "member__sex")
     )

@@ -17,9 +17,11 @@ from enterprises.models import EnterpriseStatus, Status
 def demo_street(db):
     federation = demo.street()
     users = demo.load_users(federation)
-    demo.load_enterprises(federation, users["staff1"])
-    dues_demo.load(federation=federation, users=users, stdout=io.StringIO())
-    return federation, users
+    enterprises = demo.load_enterprises(federation, users["staff1"])
+    dues_demo.load(
+        federation=federation, users=users, enterprises=enterprises, stdout=io.StringIO()
+    )
+    return federation, users, enterprises
 
 
 def street_row(quarter, user):
@@ -27,7 +29,7 @@ def street_row(quarter, user):
 
 
 def test_the_demo_reproduces_the_article(demo_street):
-    _federation, users = demo_street
+    _federation, users, _enterprises = demo_street
     leader = users["leader"]
     q1, q3 = street_row("2017Q1", leader), street_row("2017Q3", leader)
     assert (q1["declared"], q1["obligated"]) == (167, 226)
@@ -52,7 +54,7 @@ def test_the_demo_reproduces_the_article(demo_street):
 
 
 def test_community_rates_vary_around_the_street(demo_street):
-    _federation, users = demo_street
+    _federation, users, _enterprises = demo_street
     rows = quarter_rates(Quarter(2017, 3), users["leader"])
     rates = [r["rate"] for r in rows if r["scope"] != "street"]
     assert len(rates) == 7
@@ -61,7 +63,7 @@ def test_community_rates_vary_around_the_street(demo_street):
 
 
 def test_the_demo_is_idempotent(demo_street):
-    federation, users = demo_street
+    federation, users, enterprises = demo_street
     before = (
         Declaration.objects.count(),
         ZombieFlag.objects.count(),
@@ -69,7 +71,7 @@ def test_the_demo_is_idempotent(demo_street):
         EnterpriseStatus.objects.count(),
     )
     out = io.StringIO()
-    dues_demo.load(federation=federation, users=users, stdout=out)
+    dues_demo.load(federation=federation, users=users, enterprises=enterprises, stdout=out)
     after = (
         Declaration.objects.count(),
         ZombieFlag.objects.count(),

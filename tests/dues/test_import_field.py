@@ -427,8 +427,10 @@ def demo_street(db):
 
     federation = demo.street()
     users = demo.load_users(federation)
-    demo.load_enterprises(federation, users["staff1"])
-    dues_demo.load(federation=federation, users=users, stdout=io.StringIO())
+    enterprises = demo.load_enterprises(federation, users["staff1"])
+    dues_demo.load(
+        federation=federation, users=users, enterprises=enterprises, stdout=io.StringIO()
+    )
     return federation, users
 
 

@@ -22,8 +22,12 @@ class Command(BaseCommand):
         street_enterprises = enterprises.load_enterprises(federation, users["staff1"])
         staff = [users[f"staff{i}"] for i in range(1, 8)]
         members.load_members(street_enterprises, staff)
-        dues.load(federation=federation, users=users, stdout=self.stdout)
-        services.load(federation=federation, users=users, stdout=self.stdout)
+        dues.load(
+            federation=federation, users=users, enterprises=street_enterprises, stdout=self.stdout
+        )
+        services.load(
+            federation=federation, users=users, enterprises=street_enterprises, stdout=self.stdout
+        )
         dashboard.load(federation=federation, stdout=self.stdout)
         self.stdout.write(
             f"{federation.communities.count()} communities, "
