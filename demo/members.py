@@ -47,7 +47,9 @@ def _id_numbers(rng: random.Random, n: int) -> list[str]:
         number = make_id_number(f"{rng.choice(AREAS)}{birth:%Y%m%d}{rng.randint(0, 999):03d}")
         if not number.endswith("000"):  # what Excel's damage looks like: refused
             numbers.add(number)
-    return sorted(numbers, key=lambda _n: rng.random())
+    # sorted() first: a set of strings comes out in another order in every
+    # process (hash randomisation), and the shuffle must not depend on it.
+    return sorted(sorted(numbers), key=lambda _n: rng.random())
 
 
 def _allocate(rng: random.Random, enterprises, total: int) -> list:
