@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 #: Bottom to top. `accounts` sits under `enterprises` (the street's pages read
 #: the roles; a user's street is a string foreign key). Apps in one layer do
-#: not import each other. `demo` may not exist yet.
+#: not import each other.
 LAYERS = [
     ["chunshu_union"],
     ["accounts"],
@@ -32,9 +32,7 @@ RANK = {app: rank for rank, layer in enumerate(LAYERS) for app in layer}
 
 #: Known upward imports on their way out, each with where it goes. Only a
 #: whole module, never an app; an entry that is no longer needed fails below.
-PENDING = {
-    "enterprises/management/commands/load_demo.py": "load_demo moves to demo/ (issue 15, item 5)",
-}
+PENDING: dict[str, str] = {}
 
 
 def imported_packages(source: str) -> list[tuple[int, str]]:
@@ -103,3 +101,17 @@ def test_a_pending_exception_is_still_needed(name):
     if not path.exists():
         pytest.skip(f"{name} has moved: remove it from PENDING")
     assert _upward(name.split("/")[0], path), f"{name} imports downward now: remove it from PENDING"
+
+
+def test_no_production_module_imports_the_demo():
+    """The demo street is made by `manage.py load_demo` alone: no app, and
+    not the ground floor, may need a line of it."""
+    importers = [
+        f"{path.relative_to(ROOT)}:{line}"
+        for app in RANK
+        if app != "demo"
+        for path in modules_of(app)
+        for line, package in imported_packages(path.read_text(encoding="utf-8"))
+        if package == "demo"
+    ]
+    assert importers == []
