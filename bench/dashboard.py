@@ -191,8 +191,8 @@ def grow(before: int, members: int) -> dict:
 def snapshots() -> dict:
     import datetime
 
-    from dashboard.services import dashboard_refresh
     from chunshu_union.quarters import Quarter
+    from dashboard.services import dashboard_refresh
     from dues.services import snapshots_recompute
     from enterprises.models import Federation
 

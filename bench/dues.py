@@ -182,7 +182,7 @@ def measure() -> dict:
     from django.db import connection
 
     from chunshu_union.quarters import Quarter
-    from dues.rates import quarter_figures
+    from dues.rates import rate_figures_for_quarter
     from dues.services import snapshots_recompute, snapshots_recompute_all, zombies_flag
     from enterprises.models import Federation
 
@@ -202,7 +202,7 @@ def measure() -> dict:
     _timed("baseline (bare numerator)", baseline, results, repeat=3)
     figures = _timed(
         "rates of one quarter (counts)",
-        lambda: quarter_figures(quarter, federation, with_ids=False),
+        lambda: rate_figures_for_quarter(quarter, federation, with_ids=False),
         results,
         repeat=3,
     )
@@ -215,7 +215,7 @@ def measure() -> dict:
     _timed("flag zombies (again)", lambda: zombies_flag(quarter=quarter), results)
     _memory(
         "rates of one quarter (counts)",
-        lambda: quarter_figures(quarter, federation, with_ids=False),
+        lambda: rate_figures_for_quarter(quarter, federation, with_ids=False),
         results,
     )
     _memory(

@@ -21,7 +21,7 @@ Then, in the same run and process, it times the real selectors:
 - two_twos for a quarter (per cadre, per week and month, grouped in SQL);
 - two_twos_behind for a day;
 - enterprises_not_visited_since a year ago (count);
-- quarter_figures street-wide, and for one community.
+- services_figures_for_quarter street-wide, and for one community.
 
 Each is reported in seconds (median of five) and as a ratio to the
 baseline; numbers go to standard output and to bench/out/services.json.
@@ -260,7 +260,7 @@ def measure() -> dict:
     from services.models import Visit
     from services.selectors import (
         enterprises_not_visited_since,
-        quarter_figures,
+        services_figures_for_quarter,
         two_twos,
         two_twos_behind,
     )
@@ -289,12 +289,15 @@ def measure() -> dict:
         base,
     )
     figures, _s = _timed(
-        "quarter_figures (street)", lambda: quarter_figures(quarter), results, base
+        "services_figures_for_quarter (street)",
+        lambda: services_figures_for_quarter(quarter),
+        results,
+        base,
     )
     community = Community.objects.order_by("position").first()
     _timed(
-        "quarter_figures (one community)",
-        lambda: quarter_figures(quarter, community_id=community.pk),
+        "services_figures_for_quarter (one community)",
+        lambda: services_figures_for_quarter(quarter, community_id=community.pk),
         results,
         base,
     )

@@ -1,9 +1,9 @@
 """Quarterly figures for leadership (see the dashboard issue).
 
 The dashboard never counts raw rows while a leader waits: a Celery job
-(`dashboard.services.quarter_figures_compute`) counts members, enterprises
-and the services' work once per quarter and scope, and stores the result
-here. The declaration rates themselves come from the union-funds snapshots
+(`dashboard.services.quarter_figures_compute`) assembles each app's
+`<noun>_figures_for_quarter` once per quarter and scope, and stores the
+result here. The declaration rates themselves come from the union-funds snapshots
 (`dues.selectors`), which follow the same rule.
 """
 
@@ -12,24 +12,23 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from chunshu_union import access
+from chunshu_union.revisions import Revisioned, RevisionQuerySet
 
 
-class QuarterFiguresQuerySet(models.QuerySet):
+class QuarterFiguresQuerySet(RevisionQuerySet):
     def for_user(self, user):
         """Staff and leaders: their street's figures; nobody else."""
         return access.scope(self, user, street="federation", needs=access.can_see_figures)
-
-    def current(self):
-        return self.filter(is_current=True)
 
     def for_quarter(self, federation_id: int, quarter) -> "QuarterFiguresQuerySet":
         return self.current().filter(federation_id=federation_id, quarter=str(quarter))
 
 
-class QuarterFigures(models.Model):
+class QuarterFigures(Revisioned):
     """One scope's figures for one quarter: the street (no community) or one
-    community. Revisions are kept: a recomputation that changes a figure adds
-    revision n+1 and retires n, so that what a leader saw stays traceable."""
+    community. Revisions are kept (`chunshu_union.revisions`): a
+    recomputation that changes a figure adds revision n+1 and retires n, so
+    that what a leader saw stays traceable."""
 
     federation = models.ForeignKey(
         "enterprises.Federation",
@@ -48,9 +47,6 @@ class QuarterFigures(models.Model):
     )
     quarter = models.CharField(_("quarter"), max_length=6, db_index=True)
     figures = models.JSONField(_("figures"), default=dict)
-    revision = models.PositiveIntegerField(_("revision"), default=1)
-    is_current = models.BooleanField(_("current revision"), default=True)
-    computed_at = models.DateTimeField(_("computed at"))
 
     objects = QuarterFiguresQuerySet.as_manager()
 

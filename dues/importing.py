@@ -42,6 +42,7 @@ from decimal import Decimal, InvalidOperation
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from chunshu_union.locks import job_lock
 from chunshu_union.tabular import Field, FileRejected, RowError, find_header, read_table
 from chunshu_union.tabular.damage import excel_damaged
 from chunshu_union.tabular.normalize import (
@@ -55,7 +56,6 @@ from enterprises.credit_codes import credit_code_error, normalize_credit_code
 from enterprises.models import Enterprise
 from members.id_numbers import id_number_error, mask
 
-from .locks import job_lock
 from .models import Declaration
 
 FIELDS = [

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from chunshu_union import access
 from chunshu_union.quarters import Quarter
+from chunshu_union.revisions import Revisioned, RevisionQuerySet
 
 
 class DeclarationQuerySet(models.QuerySet):
@@ -144,21 +145,19 @@ class UnmatchedDeclaration(Declaration):
         verbose_name_plural = _("unmatched declarations")
 
 
-class RateSnapshotQuerySet(models.QuerySet):
+class RateSnapshotQuerySet(RevisionQuerySet):
     def for_user(self, user):
         """Staff and leaders: their street's rows (street and communities);
         a chair: their own community's rows."""
         return access.scope(self, user, community="community", street="federation")
 
-    def current(self):
-        return self.filter(is_current=True)
 
-
-class RateSnapshot(models.Model):
+class RateSnapshot(Revisioned):
     """A quarter's declaration figures for one scope (the street, or one
     community), with the enterprises behind them. Once the quarter has ended
     the snapshot is frozen: a recomputation that finds different figures adds
-    a new revision (who, when, what changed) and never rewrites this one."""
+    a new revision (who, when, what changed; `chunshu_union.revisions`) and
+    never rewrites this one."""
 
     federation = models.ForeignKey(
         "enterprises.Federation",
@@ -177,20 +176,24 @@ class RateSnapshot(models.Model):
     )
     scope_key = models.CharField(max_length=20, editable=False)
     quarter = models.CharField(_("quarter"), max_length=6, db_index=True)
-    revision = models.PositiveIntegerField(_("revision"), default=1)
-    is_current = models.BooleanField(_("current revision"), default=True)
     frozen = models.BooleanField(
         _("frozen"), default=False, help_text=_("The quarter had ended when this was computed.")
     )
     declared = models.PositiveIntegerField(_("declared"))
     obligated = models.PositiveIntegerField(_("obligated"))
     zero_declared = models.PositiveIntegerField(_("zero declarations"))
-    rate = models.DecimalField(_("declaration rate (%)"), max_digits=5, decimal_places=2)
+    rate = models.DecimalField(
+        _("declaration rate (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Empty when the scope has no obligated enterprise."),
+    )
     declared_ids = models.JSONField(_("declared enterprises"), default=list)
     obligated_ids = models.JSONField(_("obligated enterprises"), default=list)
     zero_ids = models.JSONField(_("zero-declaring enterprises"), default=list)
     changes = models.JSONField(_("changes from the previous revision"), default=dict, blank=True)
-    computed_at = models.DateTimeField(_("computed at"))
     computed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("computed by"),
@@ -305,18 +308,3 @@ class ZombieFlag(models.Model):
     @property
     def is_open(self) -> bool:
         return not self.resolution
-
-
-class ScheduleLock(models.Model):
-    """One row per kind of job; `select_for_update` on it keeps two runs of
-    the same job (beat and a manual run, or a redelivered task) apart on
-    databases without advisory locks."""
-
-    name = models.CharField(max_length=50, unique=True)
-
-    class Meta:
-        verbose_name = _("job lock")
-        verbose_name_plural = _("job locks")
-
-    def __str__(self):
-        return self.name

@@ -7,7 +7,8 @@ database.
   does not count on its own).
 - Obligated in Q: union founded and in the collection scope on Q's last day
   (`Enterprise.objects.in_scope_on`), not moved out or deregistered by then.
-- Rate = declared ÷ obligated as a percentage, two decimals, ROUND_HALF_UP.
+- Rate = declared ÷ obligated as a percentage, two decimals, ROUND_HALF_UP
+  (`chunshu_union.figures.percent`); none for a scope with nothing obligated.
   The numerator is declared ∩ obligated: a declaration from an enterprise
   that has moved out (or whose union is not yet founded) is kept and listed,
   but cannot lift the rate, which therefore never exceeds 100%.
@@ -17,25 +18,17 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, Max, Min, OuterRef, Q
 
+from chunshu_union.figures import HUNDRED, percent
 from chunshu_union.quarters import Quarter, quarter_range
 from enterprises.models import Community, Enterprise, Federation
 
 from .models import Declaration
 
 STREET = "street"
-HUNDRED = Decimal(100)
-CENT = Decimal("0.01")
-
-
-def rate_percent(declared: int, obligated: int) -> Decimal:
-    """declared ÷ obligated in percent, two decimals; 0.00 for an empty scope."""
-    if not obligated:
-        return Decimal("0.00")
-    return (Decimal(declared) * HUNDRED / Decimal(obligated)).quantize(CENT, ROUND_HALF_UP)
 
 
 def needed_for(target: Decimal, declared: int, obligated: int) -> int:
@@ -43,7 +36,7 @@ def needed_for(target: Decimal, declared: int, obligated: int) -> int:
     it is reported, reaches `target` (percent)."""
     if not obligated:
         return 0
-    # rate_percent(d) >= target  <=>  d * 100 / obligated >= target - 0.005
+    # percent(d, obligated) >= target  <=>  d * 100 / obligated >= target - 0.005
     least = math.ceil((Decimal(target) - Decimal("0.005")) * obligated / HUNDRED)
     return max(0, min(least, obligated) - declared)
 
@@ -68,8 +61,8 @@ class ScopeFigures:
         return STREET if self.community_id is None else f"c{self.community_id}"
 
     @property
-    def rate(self) -> Decimal:
-        return rate_percent(self.declared, self.obligated)
+    def rate(self) -> Decimal | None:
+        return percent(self.declared, self.obligated)
 
     def as_dict(self) -> dict:
         return {
@@ -108,7 +101,7 @@ def obligated_in(quarter: Quarter, federation: Federation | None = None):
     )
 
 
-def quarter_counts(quarter: Quarter, federation: Federation) -> dict[int, dict]:
+def rate_counts_for_quarter(quarter: Quarter, federation: Federation) -> dict[int, dict]:
     """Per community: obligated, declared, zero_declared — one aggregate query."""
     declared = Q(pk__in=declared_ids(quarter))
     paying = Q(pk__in=declared_ids(quarter, paying=True))
@@ -126,12 +119,13 @@ def quarter_counts(quarter: Quarter, federation: Federation) -> dict[int, dict]:
     return {row["community_id"]: row for row in rows}
 
 
-def quarter_figures(
+def rate_figures_for_quarter(
     quarter: Quarter, federation: Federation, *, with_ids: bool = True
 ) -> list[ScopeFigures]:
-    """The street first, then each community in order (communities without
+    """The declaration figures of one quarter, counted from the rows: the
+    street first, then each community in order (communities without
     obligated enterprises too, with zeros)."""
-    counts = quarter_counts(quarter, federation)
+    counts = rate_counts_for_quarter(quarter, federation)
     communities = list(Community.objects.filter(federation=federation).order_by("position"))
     street = ScopeFigures(federation.pk, None, STREET, quarter)
     scopes = {c.pk: ScopeFigures(federation.pk, c.pk, c.name, quarter) for c in communities}

@@ -112,7 +112,7 @@ def zombie_counts(quarter: Quarter, user) -> dict:
     return _zombie_counts(_flags_by(quarter, user), quarter)
 
 
-def zombie_counts_for_scope(quarter: Quarter, federation_id: int, community_id=None) -> dict:
+def zombie_figures_for_quarter(quarter: Quarter, federation_id: int, community_id=None) -> dict:
     """The same counts for one scope (a street, or one of its communities),
     for the snapshot jobs, which run for no user."""
     flags = ZombieFlag.objects.filter(

@@ -13,14 +13,20 @@ from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from chunshu_union.locks import job_lock
 from chunshu_union.quarters import Quarter
+from chunshu_union.revisions import revision_add
 from enterprises.models import Enterprise, EnterpriseStatus, Federation, Status
 from enterprises.services import enterprise_set_status
 
 from . import zombies
-from .locks import job_lock
 from .models import Declaration, RateSnapshot, Resolution, ZombieFlag
-from .rates import ScopeFigures, declarations_match, quarter_figures, quarters_with_declarations
+from .rates import (
+    ScopeFigures,
+    declarations_match,
+    quarters_with_declarations,
+    rate_figures_for_quarter,
+)
 
 _COUNTS = ("obligated", "declared", "zero_declared")
 _LISTS = (("obligated_ids", "obligated"), ("declared_ids", "declared"), ("zero_ids", "zero"))
@@ -49,7 +55,7 @@ def snapshots_recompute(
     with job_lock("dues.rates"):
         declarations_match()
         for federation in Federation.objects.order_by("pk"):
-            figures = quarter_figures(quarter, federation)
+            figures = rate_figures_for_quarter(quarter, federation)
             outcome.figures.extend(figures)
             current = {
                 s.scope_key: s
@@ -101,7 +107,7 @@ def _changes(snapshot: RateSnapshot, scope: ScopeFigures) -> dict:
         if getattr(snapshot, name) != getattr(scope, name)
     }
     if "rate" in changes:
-        changes["rate"] = [str(v) for v in changes["rate"]]
+        changes["rate"] = [None if v is None else str(v) for v in changes["rate"]]
     for name, label in _LISTS:
         old, new = set(getattr(snapshot, name)), set(getattr(scope, name))
         if old != new:
@@ -126,22 +132,16 @@ def _store(scope: ScopeFigures, current, closed: bool, by, outcome: RecomputeOut
         current.save(update_fields=[*_values(scope), "frozen", "computed_at", "computed_by"])
         outcome.updated.append(current)
         return
-    revision, changes = 1, {}
-    if current is not None:
-        changes = _changes(current, scope)
-        revision = current.revision + 1
-        current.is_current = False
-        current.save(update_fields=["is_current"])
     outcome.created.append(
-        RateSnapshot.objects.create(
+        revision_add(
+            RateSnapshot,
+            current=current,
             federation_id=scope.federation_id,
             community_id=scope.community_id,
             scope_key=scope.scope_key,
             quarter=str(scope.quarter),
-            revision=revision,
-            is_current=True,
             frozen=closed,
-            changes=changes,
+            changes=_changes(current, scope) if current is not None else {},
             computed_at=now,
             computed_by=by,
             **_values(scope),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Avg, Count, Exists, Max, OuterRef, Q, Sum
@@ -14,12 +14,15 @@ from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 
 from accounts.models import Role, User
+from chunshu_union.figures import CENT, percent
+from chunshu_union.quarters import Quarter
 from enterprises.models import CollectiveAgreement, Enterprise
 from members.models import Membership
 
 from .models import (
     AidCase,
     AidStatus,
+    Assignment,
     Attendance,
     Event,
     Handout,
@@ -28,15 +31,6 @@ from .models import (
     Visit,
     VisitKind,
 )
-
-HUNDRED = Decimal("100")
-CENT = Decimal("0.01")
-
-
-def percent(part: int, whole: int) -> Decimal:
-    if not whole:
-        return Decimal("0.00")
-    return (Decimal(part) * HUNDRED / Decimal(whole)).quantize(CENT, ROUND_HALF_UP)
 
 
 def _as_date(value) -> datetime.date:
@@ -52,6 +46,15 @@ def cadres(federation_id: int | None = None):
     if federation_id:
         qs = qs.filter(federation_id=federation_id)
     return qs.order_by("username")
+
+
+def cadres_assigned(community_id: int, first_day: datetime.date, last_day: datetime.date):
+    """The cadres assigned to a community (or to one of its enterprises) at
+    some time in the period: the people its "two 2s" figure is about."""
+    during = Assignment.objects.filter(
+        cadre=OuterRef("pk"), community_id=community_id, since__lte=last_day
+    ).filter(Q(until__isnull=True) | Q(until__gte=first_day))
+    return cadres().filter(Exists(during))
 
 
 def weeks_in(first_day: datetime.date, last_day: datetime.date, *, ended_by=None) -> list:
@@ -116,7 +119,7 @@ class CadreTwoTwos:
         return len(self.weeks) + len(self.months)
 
     @property
-    def compliance(self) -> Decimal:
+    def compliance(self) -> Decimal | None:
         return percent(self.weeks_met + self.months_met, self.periods)
 
 
@@ -125,12 +128,18 @@ def two_twos(
     last_day: datetime.date,
     *,
     federation_id: int | None = None,
+    community_id: int | None = None,
     today: datetime.date | None = None,
 ) -> list[CadreTwoTwos]:
     """Per cadre: enterprise visits in each finished ISO week and community
-    visits in each finished month of the period."""
+    visits in each finished month of the period. With `community_id`, the
+    cadres assigned to that community (all their visits count: the rule is
+    per person)."""
     today = today or timezone.localdate()
-    people = list(cadres(federation_id))
+    if community_id:
+        people = list(cadres_assigned(community_id, first_day, last_day))
+    else:
+        people = list(cadres(federation_id))
     ids = [c.pk for c in people]
     weeks = weeks_in(first_day, last_day, ended_by=today)
     months = months_in(first_day, last_day, ended_by=today)
@@ -154,8 +163,9 @@ def two_twos(
     ]
 
 
-def two_twos_compliance(rows: list[CadreTwoTwos]) -> Decimal:
-    """Share of cadre-weeks and cadre-months that met the rule."""
+def two_twos_compliance(rows: list[CadreTwoTwos]) -> Decimal | None:
+    """Share of cadre-weeks and cadre-months that met the rule (None: no
+    finished week or month, or nobody to count)."""
     met = sum(r.weeks_met + r.months_met for r in rows)
     return percent(met, sum(r.periods for r in rows))
 
@@ -214,6 +224,23 @@ def two_twos_behind(
     return behind
 
 
+def two_twos_latest_quarter(
+    *, federation_id: int | None = None, today: datetime.date | None = None
+) -> Quarter:
+    """The quarter the two-2s page opens on: the latest with a visit, as the
+    dashboard opens on the latest with figures (a street whose records end
+    earlier would otherwise open on an empty quarter); the current one when
+    there is no visit at all or the visits run into it."""
+    current = Quarter.containing(today or timezone.localdate())
+    visits = Visit.objects.all()
+    if federation_id:
+        visits = visits.filter(community__federation_id=federation_id)
+    last = visits.aggregate(last=Max("visited_on"))["last"]
+    if last is None:
+        return current
+    return min(current, Quarter.containing(last))
+
+
 def enterprises_not_visited_since(day: datetime.date):
     """Enterprises with no visit on or after `day` (by default callers pass
     a year ago), with `last_visited_on` (None: never visited)."""
@@ -243,8 +270,11 @@ def _visit_figures(first, last, community_id) -> dict:
     return {
         "visits_enterprise": counts["e"],
         "visits_community": counts["c"],
-        # The rule is per cadre, not per community: street-wide in both.
-        "two_twos_compliance": two_twos_compliance(two_twos(first, last)),
+        # The rule is per cadre: a community's figure is that of the cadres
+        # assigned to it, the street's that of every cadre.
+        "two_twos_compliance": two_twos_compliance(
+            two_twos(first, last, community_id=community_id)
+        ),
     }
 
 
@@ -324,7 +354,7 @@ def _bargaining_figures(last, community_id) -> dict:
     }
 
 
-def quarter_figures(quarter, community_id: int | None = None) -> dict:
+def services_figures_for_quarter(quarter, community_id: int | None = None) -> dict:
     """The services part of the dashboard for a quarter (any object with
     `.first_day` and `.last_day`), street-wide or for one community."""
     first, last = quarter.first_day, quarter.last_day

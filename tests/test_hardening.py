@@ -19,8 +19,8 @@ from django.template.loaders.app_directories import get_app_template_dirs
 from django.urls import get_resolver, reverse
 
 from accounts.models import AccessLog, Role
-from dashboard.services import quarter_figures_compute
 from chunshu_union.quarters import Quarter
+from dashboard.services import quarter_figures_compute
 from dues.services import snapshots_recompute
 from members.roster import samples
 from services.models import AidCase

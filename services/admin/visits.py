@@ -154,13 +154,15 @@ class VisitAdmin(ScopedModelAdmin):
         month, and the enterprises not visited in the last 12 months."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        try:
-            quarter = Quarter.parse(request.GET.get("quarter") or Quarter.current())
-        except ValueError as error:
-            messages.error(request, str(error))
-            quarter = Quarter.current()
         today = timezone.localdate()
         street = access.bound_street(request.user)
+        # Without a quarter in the address: the latest with visits, as the
+        # dashboard opens on the latest with figures.
+        quarter = selectors.two_twos_latest_quarter(federation_id=street, today=today)
+        try:
+            quarter = Quarter.parse(request.GET.get("quarter") or quarter)
+        except ValueError as error:
+            messages.error(request, str(error))
         rows = selectors.two_twos(
             quarter.first_day, quarter.last_day, federation_id=street, today=today
         )

@@ -42,8 +42,8 @@ def street(transactional_db, settings, tmp_path):
     settings.ROSTER_UPLOAD_ROOT = tmp_path / "rosters"
     importlib.import_module("enterprises.migrations.0002_street_and_communities").create(apps, None)
     from accounts.models import Role
-    from dashboard.services import quarter_figures_compute
     from chunshu_union.quarters import Quarter
+    from dashboard.services import quarter_figures_compute
     from dues.services import snapshots_recompute
     from tests.dues.helpers import declare
     from tests.factories import EnterpriseFactory, community, user

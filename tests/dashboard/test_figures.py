@@ -1,23 +1,40 @@
-"""Every members and enterprises figure of the dashboard, counted on a small
-street built by hand for the third quarter of 2017 (2017-07-01 … 09-30)."""
+"""Every members and enterprises figure of the dashboard, counted by the
+apps' own selectors (`member_figures_for_quarter`,
+`enterprise_figures_for_quarter`) on a small street built by hand for the
+third quarter of 2017 (2017-07-01 … 09-30)."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
-from dashboard.figures import quarter_counts
+from chunshu_union.quarters import Quarter
 from dashboard.models import QuarterFigures
 from dashboard.services import quarter_figures_compute
-from chunshu_union.quarters import Quarter
 from enterprises.models import Status
+from enterprises.selectors import enterprise_figures_for_quarter
 from enterprises.services import enterprise_set_status
 from members.models import JingCard, JingCardChange
+from members.selectors import member_figures_for_quarter
 from members.services import membership_join, membership_leave, membership_transfer
-from tests.factories import EnterpriseFactory, MemberFactory, MembershipFactory, street
+from tests.factories import (
+    EnterpriseFactory,
+    MemberFactory,
+    MembershipFactory,
+    community,
+    street,
+)
 
 Q3 = Quarter(2017, 3)
 d = datetime.date
+
+
+def quarter_counts(federation_id, quarter, community_ids) -> dict:
+    """What the dashboard stores per scope: both apps' figures side by side."""
+    members = member_figures_for_quarter(federation_id, quarter, community_ids)
+    enterprises = enterprise_figures_for_quarter(federation_id, quarter, community_ids)
+    return {key: {**members[key], **enterprises[key]} for key in members}
 
 
 def _member(enterprise, joined_on, **fields):
@@ -110,9 +127,9 @@ def test_coverage_counts_only_what_was_true_at_quarter_end(counts, community1):
     assert c1["jingcard_holders"] == 1  # m2's card came in October
     assert c1["app_registered"] == 1
     assert c1["verified"] == 1
-    assert c1["jingcard_coverage"] == "33.33"
-    assert c1["verified_coverage"] == "33.33"
-    assert counts[None]["app_coverage"] == "25.00"
+    assert c1["jingcard_coverage"] == Decimal("33.33")
+    assert c1["verified_coverage"] == Decimal("33.33")
+    assert counts[None]["app_coverage"] == Decimal("25.00")
 
 
 def test_enterprise_figures(counts, community1, community2):
@@ -137,7 +154,14 @@ def test_a_quarter_before_the_moves_shows_them_not_yet(small_street, community1,
 def test_an_empty_community_has_zeros_and_no_coverage(db, community1):
     counts = quarter_counts(street().pk, Q3, [community1.pk])
     assert counts[community1.pk]["members_total"] == 0
-    assert counts[community1.pk]["jingcard_coverage"] == ""
+    assert counts[community1.pk]["jingcard_coverage"] is None
+
+
+def test_the_stored_snapshot_keeps_percentages_as_text_and_no_coverage_as_null(small_street):
+    snapshots = quarter_figures_compute(federation=street(), quarter=Q3)
+    by_community = {s.community_id: s.figures for s in snapshots}
+    assert by_community[None]["app_coverage"] == "25.00"
+    assert by_community[community(3).pk]["jingcard_coverage"] is None  # no member: "—"
 
 
 def test_the_snapshot_is_stored_once_and_recomputing_unchanged_adds_no_revision(small_street):

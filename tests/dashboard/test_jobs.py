@@ -8,9 +8,9 @@ import io
 import pytest
 from django.core.management import call_command
 
+from chunshu_union.quarters import Quarter
 from dashboard.models import QuarterFigures
 from dashboard.tasks import compute_quarter_figures, refresh_dashboard
-from chunshu_union.quarters import Quarter
 from dues.services import snapshots_recompute
 from tests.dues.helpers import declare
 from tests.factories import EnterpriseFactory, MembershipFactory, street

@@ -10,8 +10,8 @@ import openpyxl
 import pytest
 
 from accounts.models import Role
-from dashboard.services import quarter_figures_compute
 from chunshu_union.quarters import Quarter
+from dashboard.services import quarter_figures_compute
 from dues.services import snapshots_recompute
 from enterprises.models import Federation
 from tests.dues.helpers import declare

@@ -5,8 +5,9 @@ from decimal import Decimal
 
 import pytest
 
+from chunshu_union.figures import percent
 from chunshu_union.quarters import Quarter
-from dues.rates import needed_for, quarter_figures, rate_percent
+from dues.rates import needed_for, rate_figures_for_quarter
 from enterprises.models import Status
 from enterprises.services import enterprise_set_status
 from tests.factories import EnterpriseFactory, street
@@ -17,22 +18,22 @@ Q3 = Quarter(2017, 3)
 
 
 def street_figures(quarter=Q3):
-    return quarter_figures(quarter, street())[0]
+    return rate_figures_for_quarter(quarter, street())[0]
 
 
 def test_rate_is_a_percentage_with_two_decimals_rounded_half_up():
-    assert rate_percent(163, 196) == Decimal("83.16")
-    assert rate_percent(167, 226) == Decimal("73.89")
-    assert rate_percent(1, 8) == Decimal("12.50")
-    assert rate_percent(1, 3) == Decimal("33.33")
-    assert rate_percent(2, 3) == Decimal("66.67")
-    assert rate_percent(0, 0) == Decimal("0.00")
+    assert percent(163, 196) == Decimal("83.16")
+    assert percent(167, 226) == Decimal("73.89")
+    assert percent(1, 8) == Decimal("12.50")
+    assert percent(1, 3) == Decimal("33.33")
+    assert percent(2, 3) == Decimal("66.67")
+    assert percent(0, 0) is None  # no denominator: no rate, shown "—"
 
 
 def test_needed_to_reach_the_target_as_it_is_reported():
     # 85% of 196 is 166.6: 167 declared makes 85.20%, 166 only 84.69%.
     assert needed_for(Decimal("85.00"), 163, 196) == 4
-    assert rate_percent(167, 196) >= Decimal("85.00") > rate_percent(166, 196)
+    assert percent(167, 196) >= Decimal("85.00") > percent(166, 196)
     assert needed_for(Decimal("85.00"), 190, 196) == 0
 
 
@@ -125,7 +126,7 @@ def test_communities_get_their_own_figures_and_the_street_adds_them_up(db, commu
     b1 = EnterpriseFactory(community=community2)
     declare(a1, "2017Q3")
     declare(b1, "2017Q3")
-    rows = {f.scope: f for f in quarter_figures(Q3, street())}
+    rows = {f.scope: f for f in rate_figures_for_quarter(Q3, street())}
     assert (rows["street"].declared, rows["street"].obligated) == (2, 3)
     assert (rows[community1.name].declared, rows[community1.name].obligated) == (1, 2)
     assert rows[community1.name].rate == Decimal("50.00")

@@ -12,10 +12,12 @@ from tests.factories import EnterpriseFactory
 from .helpers import declare
 
 
-def test_beat_schedules_the_nightly_jobs(db):
+def test_beat_schedules_the_nightly_chain_and_the_quarter_end_run(db):
+    """The nightly rates and zombies run in the dashboard's one chain
+    (dashboard.nightly: rates → zombies → figures, docs/DASHBOARD.md)."""
     scheduled = dict(PeriodicTask.objects.filter(enabled=True).values_list("name", "task"))
-    assert scheduled["union funds: recompute rates (nightly)"] == "dues.recompute_rates"
-    assert scheduled["union funds: flag zombies (nightly)"] == "dues.flag_zombies"
+    assert scheduled["nightly: rates → zombies → dashboard figures"] == "dashboard.nightly"
+    assert scheduled["union funds: recompute at quarter end"] == "dues.recompute_rates"
 
 
 def test_running_the_jobs_twice_changes_nothing_the_second_time(db):

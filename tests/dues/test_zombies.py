@@ -11,7 +11,7 @@ from django.core.management import call_command
 
 from chunshu_union.quarters import Quarter
 from dues.models import Resolution, ZombieFlag
-from dues.rates import quarter_figures
+from dues.rates import rate_figures_for_quarter
 from dues.selectors import gap_to_target, snapshot_enterprises, zombie_counts
 from dues.services import snapshots_recompute, zombie_resolve, zombies_flag
 from enterprises.models import Status
@@ -94,8 +94,8 @@ def test_moved_out_resolution_moves_the_denominator_from_its_date(histories, sam
     gone.refresh_from_db()
     assert gone.status == Status.MOVED_OUT
     assert gone.status_history.filter(status=Status.MOVED_OUT, recorded_by=sam).exists()
-    q1 = quarter_figures(Quarter(2017, 1), street())[0]
-    q2 = quarter_figures(Quarter(2017, 2), street())[0]
+    q1 = rate_figures_for_quarter(Quarter(2017, 1), street())[0]
+    q2 = rate_figures_for_quarter(Quarter(2017, 2), street())[0]
     assert (q1.obligated, q2.obligated) == (4, 3)
 
 
@@ -111,7 +111,7 @@ def test_still_active_keeps_it_in_the_denominator_and_ends_the_suspicion(histori
     )
     faded.refresh_from_db()
     assert faded.status == Status.VERIFIED_ACTIVE
-    assert quarter_figures(Quarter(2017, 1), street())[0].obligated == 4
+    assert rate_figures_for_quarter(Quarter(2017, 1), street())[0].obligated == 4
     # Looked at within the window: not flagged again for the same window.
     assert faded not in flagged(zombies_flag(quarter=Q4, n=2))
 

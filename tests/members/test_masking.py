@@ -22,8 +22,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import NoReverseMatch, get_resolver, reverse
 
 from accounts.models import AccessLog, Role
-from dashboard.services import quarter_figures_compute
 from chunshu_union.quarters import Quarter
+from dashboard.services import quarter_figures_compute
 from dues.services import snapshots_recompute
 from members.id_numbers import id_number_error
 from members.models import Member

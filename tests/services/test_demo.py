@@ -8,7 +8,7 @@ from django.core.management import call_command
 
 from chunshu_union.quarters import Quarter
 from services.models import AidCase, AidStatus, Attendance, Event, EventKind
-from services.selectors import quarter_figures
+from services.selectors import services_figures_for_quarter
 
 pytestmark = pytest.mark.slow  # loads the whole demo street
 
@@ -16,7 +16,10 @@ pytestmark = pytest.mark.slow  # loads the whole demo street
 @pytest.mark.django_db(transaction=False)
 def test_load_demo_reproduces_the_articles_service_figures_and_is_idempotent():
     call_command("load_demo", stdout=io.StringIO())
-    q1, q3 = quarter_figures(Quarter(2017, 1)), quarter_figures(Quarter(2017, 3))
+    q1, q3 = (
+        services_figures_for_quarter(Quarter(2017, 1)),
+        services_figures_for_quarter(Quarter(2017, 3)),
+    )
     assert q1["welfare_by_item"] == {"福包": 305, "庙会票": 906}
     assert q3["welfare_by_item"] == {"清凉包": 2000}
     training = Event.objects.get(kind=EventKind.TRAINING, starts_on__year=2017)

@@ -10,7 +10,7 @@ from chunshu_union.quarters import Quarter
 from enterprises.models import CollectiveAgreement, RegisterScope
 from enterprises.registers import agreement_record, demonstration_units
 from services.models import Campaign, Event, EventKind, ServiceOffer, WelfareBatch, WelfareItem
-from services.selectors import quarter_figures
+from services.selectors import services_figures_for_quarter
 from services.services import (
     aid_approve,
     aid_pay,
@@ -31,10 +31,10 @@ Q2 = Quarter(2017, 2)
 
 
 def test_an_empty_quarter_has_zeros_not_errors(db):
-    figures = quarter_figures(Q2)
+    figures = services_figures_for_quarter(Q2)
     assert figures["visits_enterprise"] == 0
     assert figures["satisfaction_avg"] is None
-    assert figures["bargaining_coverage"] == Decimal("0.00")
+    assert figures["bargaining_coverage"] is None  # nothing in scope: no rate, shown "—"
     assert figures["welfare_by_item"] == {}
 
 
@@ -106,7 +106,7 @@ def test_the_quarter_figures_count_what_happened_in_the_quarter(
         ends_on=D(2019, 12, 31),
         wage_rise_percent=Decimal("6.5"),
     )
-    figures = quarter_figures(Q2)
+    figures = services_figures_for_quarter(Q2)
     assert (figures["visits_enterprise"], figures["visits_community"]) == (2, 1)
     assert (figures["aid_cases"], figures["aid_paid_amount"]) == (1, Decimal("1800.50"))
     assert figures["welfare_handouts"] == 11
@@ -117,7 +117,7 @@ def test_the_quarter_figures_count_what_happened_in_the_quarter(
     assert (figures["agreements_in_force"], figures["covered_workers"]) == (1, 20)
     assert figures["bargaining_coverage"] == Decimal("50.00")  # 1 of the 2 enterprises
     # One community only.
-    mine = quarter_figures(Q2, community_id=community1.pk)
+    mine = services_figures_for_quarter(Q2, community_id=community1.pk)
     assert (mine["visits_enterprise"], mine["event_attendance"]) == (1, 1)
     assert mine["welfare_handouts"] == 1
     assert mine["bargaining_coverage"] == Decimal("100.00")
@@ -126,7 +126,7 @@ def test_the_quarter_figures_count_what_happened_in_the_quarter(
     class Period:
         first_day, last_day = D(2017, 4, 1), D(2017, 6, 30)
 
-    assert quarter_figures(Period())["visits_enterprise"] == 2
+    assert services_figures_for_quarter(Period())["visits_enterprise"] == 2
 
 
 def test_a_regional_agreement_covers_only_its_own_community(

@@ -1,42 +1,41 @@
-"""Counting the members and enterprises figures of one quarter.
+"""Reads and figures of the members app.
 
-Each function runs one grouped aggregate query over the whole street and
-returns `{community_id: value}`, so that a quarter costs a handful of
-queries however many members there are (no per-member Python). The street's
-figure is the sum over its communities except for transfers, where a move
-between two communities of the street is a transfer for each community but
-not for the street.
+`member_figures_for_quarter` is what the dashboard stores for a quarter:
+each count is one grouped aggregate query over the whole street, returned
+as `{community_id: value}`, so that a quarter costs a handful of queries
+however many members there are (no per-member Python). The street's figure
+is the sum over its communities except for transfers, where a move between
+two communities of the street is a transfer for each community but not for
+the street.
 """
 
 from __future__ import annotations
 
 import datetime
 from collections import Counter
-from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
+from chunshu_union.figures import grouped, merged, percent
 from chunshu_union.quarters import Quarter
-from enterprises.models import Enterprise, EnterpriseStatus, Status
-from members.models import JingCard, JingCardChange, Membership, Transfer
+
+from .models import JingCard, JingCardChange, Membership, Transfer
 
 #: 京卡 statuses that mean the member holds a card.
 CARD_HELD = (JingCard.ISSUED, JingCard.ACTIVATED)
 
-
-def percentage(part: int, whole: int) -> str:
-    """`part / whole` as a percentage with two decimals, as text for JSON
-    ("83.16"); "" when there is nothing to divide by."""
-    if not whole:
-        return ""
-    value = Decimal(part) * 100 / Decimal(whole)
-    return str(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
-
-
-def _grouped(qs, key: str, **aggregates) -> dict[int, dict]:
-    rows = qs.order_by().values(key).annotate(**aggregates)
-    return {row[key]: {name: row[name] for name in aggregates} for row in rows}
+#: The members' counts, in the order the dashboard shows them.
+COUNTS = (
+    "members_total",
+    "members_joined",
+    "members_transferred_in",
+    "members_transferred_out",
+    "members_left",
+    "jingcard_holders",
+    "app_registered",
+    "verified",
+)
 
 
 def _end_of(day: datetime.date) -> datetime.datetime:
@@ -67,7 +66,7 @@ def members_on(federation_id: int, quarter: Quarter) -> dict[int, dict]:
         .filter(Q(left_on__isnull=True) | Q(left_on__gt=last))
         .alias(card_later=Exists(became_holder_later))
     )
-    return _grouped(
+    return grouped(
         memberships,
         "enterprise__community_id",
         members_total=Count("member", distinct=True),
@@ -83,29 +82,25 @@ def members_on(federation_id: int, quarter: Quarter) -> dict[int, dict]:
     )
 
 
-def members_moved(federation_id: int, quarter: Quarter) -> dict[int, dict]:
+def members_moved(federation_id: int, quarter: Quarter) -> tuple[dict, dict]:
     """Memberships begun and ended in the quarter per community, leaving
     out those that are one side of a recorded transfer (counted apart)."""
     in_street = Membership.objects.filter(enterprise__community__federation_id=federation_id)
-    joined = _grouped(
+    joined = grouped(
         in_street.filter(joined_on__range=(quarter.first_day, quarter.last_day)).exclude(
             Exists(Transfer.objects.filter(to_membership=OuterRef("pk")))
         ),
         "enterprise__community_id",
         members_joined=Count("pk"),
     )
-    left = _grouped(
+    left = grouped(
         in_street.filter(left_on__range=(quarter.first_day, quarter.last_day)).exclude(
             Exists(Transfer.objects.filter(from_membership=OuterRef("pk")))
         ),
         "enterprise__community_id",
         members_left=Count("pk"),
     )
-    out: dict[int, dict] = {}
-    for source in (joined, left):
-        for community_id, values in source.items():
-            out.setdefault(community_id, {}).update(values)
-    return out
+    return joined, left
 
 
 def transfers(federation_id: int, quarter: Quarter, community_ids: set[int]) -> dict:
@@ -148,79 +143,30 @@ def transfers(federation_id: int, quarter: Quarter, community_ids: set[int]) -> 
     }
 
 
-def enterprises_in(federation_id: int, quarter: Quarter) -> dict[int, dict]:
-    """Enterprises with a union in the collection scope on the quarter's
-    last day, unions founded in the quarter, and enterprises that moved out
-    or were deregistered in it (from the dated status history)."""
-    street = Enterprise.objects.filter(community__federation_id=federation_id)
-    in_scope = _grouped(
-        street.in_scope_on(quarter.last_day), "community_id", enterprises_total=Count("pk")
-    )
-    founded = _grouped(
-        street.filter(union_founded_on__range=(quarter.first_day, quarter.last_day)),
-        "community_id",
-        enterprises_founded=Count("pk"),
-    )
-    exits = _grouped(
-        EnterpriseStatus.objects.filter(
-            enterprise__community__federation_id=federation_id,
-            effective_on__range=(quarter.first_day, quarter.last_day),
-        ),
-        "enterprise__community_id",
-        enterprises_moved_out=Count("enterprise", distinct=True, filter=Q(status=Status.MOVED_OUT)),
-        enterprises_deregistered=Count(
-            "enterprise", distinct=True, filter=Q(status=Status.DEREGISTERED)
-        ),
-    )
-    out: dict[int, dict] = {}
-    for source in (in_scope, founded, exits):
-        for community_id, values in source.items():
-            out.setdefault(community_id, {}).update(values)
-    return out
-
-
-#: Every count the snapshot holds, in the order the page and export show them.
-COUNTS = (
-    "members_total",
-    "members_joined",
-    "members_transferred_in",
-    "members_transferred_out",
-    "members_left",
-    "jingcard_holders",
-    "app_registered",
-    "verified",
-    "enterprises_total",
-    "enterprises_founded",
-    "enterprises_moved_out",
-    "enterprises_deregistered",
-)
-
-
 def with_coverage(counts: dict) -> dict:
     """Add the three coverage percentages of members on the last day."""
     total = counts.get("members_total", 0)
     return {
         **counts,
-        "jingcard_coverage": percentage(counts.get("jingcard_holders", 0), total),
-        "app_coverage": percentage(counts.get("app_registered", 0), total),
-        "verified_coverage": percentage(counts.get("verified", 0), total),
+        "jingcard_coverage": percent(counts.get("jingcard_holders", 0), total),
+        "app_coverage": percent(counts.get("app_registered", 0), total),
+        "verified_coverage": percent(counts.get("verified", 0), total),
     }
 
 
-def quarter_counts(federation_id: int, quarter: Quarter, community_ids: list[int]) -> dict:
-    """`{community_id or None (the street): figures}` for one quarter."""
-    ids = set(community_ids)
-    per_community = {cid: dict.fromkeys(COUNTS, 0) for cid in community_ids}
-    for source in (
+def member_figures_for_quarter(
+    federation_id: int, quarter: Quarter, community_ids: list[int]
+) -> dict:
+    """`{community_id or None (the street): figures}` for one quarter: the
+    members' counts and their coverage percentages."""
+    per_community = merged(
+        community_ids,
+        COUNTS,
         members_on(federation_id, quarter),
-        members_moved(federation_id, quarter),
-        enterprises_in(federation_id, quarter),
-    ):
-        for community_id, values in source.items():
-            if community_id in per_community:
-                per_community[community_id].update(values)
+        *members_moved(federation_id, quarter),
+    )
     street = {name: sum(c[name] for c in per_community.values()) for name in COUNTS}
-    moves = transfers(federation_id, quarter, ids)
+    moves = transfers(federation_id, quarter, set(community_ids))
     for community_id, values in per_community.items():
         values.update(moves[community_id])
     street.update(moves[None])
