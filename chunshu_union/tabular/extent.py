@@ -116,6 +116,10 @@ def column_number(letters: bytes) -> int:
 #: those inside a cell or row tag.
 _PREFIXED = re.compile(rb":(?:c|row|si)[\s>/]")
 _SPACED_R = re.compile(rb" r\s")
+#: A cell with no attributes. (re finds it in half the time `b"<c>" in`
+#: takes on a sheet's XML: ">" ends every tag, which defeats the skip table
+#: of bytes' own search.)
+_CELL_WITHOUT_ATTRIBUTES = re.compile(rb"<c>")
 _UNUSUAL_SPACE = re.compile(rb"<(?:[\w.-]+:)?(?:c|row)[\t\r\n]|[\t\r\n]r[\s=]")
 _SHARED_STRING = re.compile(rb"<si[\s>/]")
 _PREFIXED_SHARED_STRING = re.compile(rb":si[\s>/]")
@@ -213,10 +217,13 @@ class _SheetScan:
         result = self.result
         if not result.has_formula:
             result.has_formula = _has_formula_tag(segment)
-        if b"<si" in segment:  # a quick look first: only the shared strings have any
-            result.strings += len(_SHARED_STRING.findall(segment))
-        if b":si" in segment:
-            result.strings += len(_PREFIXED_SHARED_STRING.findall(segment))
+        # A quick look first: only the shared strings have any, and one
+        # search for "si" spares a worksheet the two for "<si" and ":si".
+        if b"si" in segment:
+            if b"<si" in segment:
+                result.strings += len(_SHARED_STRING.findall(segment))
+            if b":si" in segment:
+                result.strings += len(_PREFIXED_SHARED_STRING.findall(segment))
         if result.strings > self.limits.max_cells:
             raise FileRejected(too_many_cells_message(self.limits.max_cells))
         cells = segment.count(b"<c ")
@@ -253,7 +260,11 @@ class _SheetScan:
         second r in a tag: every " r=" is a cell's or a row's r=". (Whether
         each cell's first attribute is its reference, the fast and the wide
         way each make sure.)"""
-        if b"<c>" in segment or _PREFIXED.search(segment) or _SPACED_R.search(segment):
+        if (
+            _CELL_WITHOUT_ATTRIBUTES.search(segment)
+            or _PREFIXED.search(segment)
+            or _SPACED_R.search(segment)
+        ):
             return False
         if (b"\t" in segment or b"\n" in segment or b"\r" in segment) and _UNUSUAL_SPACE.search(
             segment
