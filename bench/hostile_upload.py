@@ -150,8 +150,8 @@ def make(kind: str) -> Path:
             sheet.write(65535, 255, 1)
         book.save(str(path))
     elif kind == "honest":
-        from members.roster import samples
         from members.roster.fields import TEMPLATE_COLUMNS
+        from tests import samples
 
         people = samples.people(200_000, [f"北京椿树基准{i}号科技有限公司" for i in range(1, 21)])
         rows = [["基准 花名册"], ["填报单位：椿树街道总工会"], list(TEMPLATE_COLUMNS)]

@@ -146,7 +146,7 @@ def measure_import(db: str, path: Path) -> dict:
 def measure_crypto(n: int) -> dict:
     django_setup("sqlite")
     from chunshu_union import crypto
-    from members.roster.samples import id_number_for
+    from tests.samples import id_number_for
 
     numbers = [id_number_for(i) for i in range(n)]
     started = time.perf_counter()
@@ -209,8 +209,8 @@ def roster_file(size: int) -> Path:
         django_setup("sqlite")  # the samples module reads the models' choices
         from roster_files import write_xlsx
 
-        from members.roster import samples
         from members.roster.fields import TEMPLATE_COLUMNS
+        from tests import samples
 
         people = samples.people(size, ENTERPRISES)
         rows = [["基准 花名册"], ["填报单位：椿树街道总工会"], list(TEMPLATE_COLUMNS)]

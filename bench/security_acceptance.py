@@ -116,7 +116,7 @@ def _upload(client, rows) -> int:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from members.models import ImportBatch
-    from members.roster.samples import xlsx
+    from tests.samples import xlsx
 
     client.post("/portal/imports/new/", {"file": SimpleUploadedFile("花名册.xlsx", xlsx(rows))})
     return ImportBatch.objects.latest("pk").pk
@@ -127,7 +127,7 @@ def roster_reveals_and_moves_nothing() -> str | None:
 
     from accounts.models import User
     from members.models import Member, TransferRequest
-    from members.roster.samples import person_row
+    from tests.samples import person_row
 
     chair = User.objects.get(username="chair1")
     theirs = (
@@ -164,7 +164,7 @@ def no_full_number_in_the_file(db: Path) -> str | None:
     from accounts.models import User
     from members.id_numbers import make_id_number
     from members.models import Member
-    from members.roster.samples import person_row
+    from tests.samples import person_row
 
     chair = User.objects.get(username="chair2")
     mine = chair.community.enterprises.first()

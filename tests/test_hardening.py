@@ -22,9 +22,9 @@ from accounts.models import AccessLog, Role
 from chunshu_union.quarters import Quarter
 from dashboard.services import quarter_figures_compute
 from dues.services import snapshots_recompute
-from members.roster import samples
 from services.models import AidCase
 from services.services import aid_submit
+from tests import samples
 from tests.dues.helpers import declare
 from tests.factories import EnterpriseFactory, street, user
 from tests.test_url_access import concrete, walk

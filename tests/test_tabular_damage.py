@@ -31,8 +31,8 @@ from chunshu_union.tabular.normalize import (
 from enterprises.credit_codes import credit_code_error, make_credit_code, normalize_credit_code
 from members.id_numbers import mask
 from members.id_numbers import read as read_id_number
-from members.roster import samples
 from members.roster.services import roster_import
+from tests import samples
 from tests.dues import test_import as declarations
 from tests.dues.test_import_field import line
 from tests.enterprises import test_import_enterprises as enterprises

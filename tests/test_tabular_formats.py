@@ -14,7 +14,7 @@ import zipfile
 import pytest
 
 from chunshu_union.tabular import Field, FileRejected, find_header, read_table
-from members.roster import samples
+from tests import samples
 from tests.factories import EnterpriseFactory, credit_code
 
 ACME = "北京椿树一号科技有限公司"

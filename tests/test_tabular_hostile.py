@@ -10,7 +10,7 @@ import pytest
 from openpyxl import Workbook
 
 from chunshu_union.tabular import FileRejected, read_table
-from members.roster import samples
+from tests import samples
 
 
 def rejected(data: bytes, name: str = "roster.xlsx", **kw) -> str:

@@ -18,7 +18,7 @@ from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from django.urls import include, path, reverse
 
 from members.models import ImportBatch
-from members.roster import samples
+from tests import samples
 from tests.factories import EnterpriseFactory, street
 
 pytestmark = pytest.mark.django_db

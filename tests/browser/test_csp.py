@@ -110,7 +110,7 @@ def test_the_dashboard_draws_its_charts_under_the_policy(live_server, street, br
 
 
 def test_the_portal_and_its_htmx_work_under_the_policy(live_server, street, browser, tmp_path):
-    from members.roster import samples
+    from tests import samples
 
     alice = Visit(browser, live_server, "alice")
     for path in ("/portal/", "/portal/members/", "/portal/enterprises/", "/portal/imports/"):

@@ -49,7 +49,7 @@ def sign_in(browser, live_server, username):
 
 def test_a_chair_imports_a_roster_with_a_fault(live_server, street, browser, tmp_path):
     from members.models import ImportBatch, Member
-    from members.roster import samples
+    from tests import samples
 
     page = sign_in(browser, live_server, "alice")
     with page.expect_download() as download:

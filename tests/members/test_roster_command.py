@@ -8,7 +8,7 @@ from django.core.management import call_command
 from openpyxl import load_workbook
 
 from members.models import ImportBatch, Member
-from members.roster import samples
+from tests import samples
 from tests.factories import EnterpriseFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,7 +1,7 @@
 """Issue 14, rosters: what real chairs' files hold. The coded columns read
 the national code lists, one ID-number reader serves every door (roster,
 command, portal, admin), and the faults real files have get a sentence of
-their own. Every file is built here with openpyxl (members.roster.samples)."""
+their own. Every file is built here with openpyxl (tests/samples.py)."""
 
 import datetime
 import importlib
@@ -13,9 +13,9 @@ from django.urls import reverse
 
 from members.id_numbers import check_character, id_number_error, make_id_number, normalise
 from members.models import ImportBatch, Member
-from members.roster import samples
 from members.roster.services import roster_import
 from members.roster.template import roster_template
+from tests import samples
 from tests.factories import EnterpriseFactory, MemberFactory
 
 pytestmark = pytest.mark.django_db

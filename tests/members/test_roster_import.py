@@ -8,8 +8,8 @@ import time_machine
 from openpyxl import load_workbook
 
 from members.models import ImportBatch, ImportChange, Member, Membership, Transfer
-from members.roster import samples
 from members.roster.services import preview_of, roster_check, roster_import
+from tests import samples
 from tests.factories import EnterpriseFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from members.models import ImportBatch, Member
-from members.roster import samples
+from tests import samples
 from tests.factories import EnterpriseFactory
 
 pytestmark = pytest.mark.django_db

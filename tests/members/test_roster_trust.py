@@ -22,8 +22,8 @@ from openpyxl import load_workbook
 
 from accounts.models import AccessLog
 from members.models import ImportBatch, Transfer, TransferRequest
-from members.roster import samples
 from members.roster.services import import_batches_purge
+from tests import samples
 from tests.factories import EnterpriseFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
 from members.models import ImportBatch, Member
-from members.roster import samples
+from tests import samples
 
 ACME = "北京椿树一号科技有限公司"
 

@@ -1,5 +1,6 @@
-"""Roster files made in code, for the tests, the benchmark and trying the
-portal: valid people, and the workbook formats chairs send."""
+"""Roster files made in code, for the tests and the benchmarks (bench/
+imports it from the repository root): valid people, and the workbook
+formats chairs send. Test code, so it lives under tests/, not in the app."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ import csv
 import datetime
 import io
 
-from ..id_numbers import make_id_number
-from .fields import TEMPLATE_COLUMNS
+from members.id_numbers import make_id_number
+from members.roster.fields import TEMPLATE_COLUMNS
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂"
