@@ -234,7 +234,7 @@ class RateSnapshotAdmin(ReadOnlyMixin, ScopedModelAdmin):
 
     @admin.display(description=_("declaration rate (%)"), ordering="rate")
     def rate_shown(self, obj):
-        return f"{obj.rate}%"
+        return "—" if obj.rate is None else f"{obj.rate}%"
 
     @admin.display(description=_("changes from the previous revision"))
     def changes_shown(self, obj):

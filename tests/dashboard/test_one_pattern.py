@@ -3,10 +3,12 @@
 union funds' rates, and the night runs rates → zombies → figures in order."""
 
 import datetime
+import io
 import re
 from contextlib import contextmanager
 
 import time_machine
+from django.core.management import call_command
 from django_celery_beat.models import PeriodicTask
 
 from chunshu_union import locks
@@ -91,3 +93,18 @@ def test_the_chain_flags_zombies_before_the_figures_count_them(community1):
     assert outcome["open_flags"] == 1
     q4 = QuarterFigures.objects.current().get(quarter="2017Q4", community=None)
     assert q4.figures["zombies"]["flagged"] == 1
+
+
+def test_the_union_funds_pages_show_no_rate_as_a_dash_too(client, sam, community1, community2):
+    declare(EnterpriseFactory(community=community1), "2017Q3")
+    out = io.StringIO()
+    call_command("recompute_rates", "--quarter", "2017Q3", stdout=out)
+    assert "None" not in out.getvalue() and "—" in out.getvalue()
+    client.force_login(sam)
+    for address in (
+        "/admin/dues/ratesnapshot/",
+        "/admin/dues/ratesnapshot/rates/",
+        "/admin/dues/ratesnapshot/gap/?quarter=2017Q3",
+    ):
+        page = client.get(address).content.decode()
+        assert "None%" not in page and "—" in page, address

@@ -23,9 +23,10 @@ class Command(QuarterCommand):
             return
         for row in rows:
             scope = _("Whole street") if row["scope"] == "street" else row["scope"]
+            rate = "—" if row["rate"] is None else f"{row['rate']}%"  # nothing obligated
             self.stdout.write(
                 f"{row['quarter']}  {scope:<12}  {row['declared']:>6} / {row['obligated']:<6}"
-                f"  {row['rate']}%"
+                f"  {rate}"
             )
         self.stdout.write(
             _("%(new)d new snapshots or revisions, %(updated)d updated, %(same)d unchanged.")
