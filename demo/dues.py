@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from chunshu_union.quarters import Quarter, quarter_range
 from dues.models import Declaration, RateSnapshot, Resolution, ZombieFlag
@@ -274,7 +275,17 @@ def load(*, federation, users, enterprises, stdout) -> None:
         for s in RateSnapshot.objects.current().filter(federation=federation, community=None)
     }
     stdout.write(
-        f"Union funds: {created} new declarations, {flagged} zombies flagged as of"
-        f" {ASSESSED}, {resolved} resolved in this run; street rate"
-        f" 2017Q1 {rates.get('2017Q1')}%, 2017Q3 {rates.get('2017Q3')}%."
+        _(
+            "Union funds: %(created)d new declarations, %(flagged)d suspected zombies as of"
+            " %(quarter)s, %(resolved)d visit findings recorded in this run; the street's"
+            " rate %(rate_q1)s%% in 2017Q1, %(rate_q3)s%% in 2017Q3."
+        )
+        % {
+            "created": created,
+            "flagged": flagged,
+            "quarter": ASSESSED,
+            "resolved": resolved,
+            "rate_q1": rates.get("2017Q1"),
+            "rate_q3": rates.get("2017Q3"),
+        }
     )

@@ -19,6 +19,7 @@ import random
 
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from accounts import roles
 from demo.enterprises import SEED
@@ -45,7 +46,7 @@ def load(*, federation, users, enterprises, stdout) -> None:
     for name in AID_STAFF:
         users[name].groups.add(group)
     if WelfareBatch.objects.filter(federation=federation, name=MARKER_BATCH).exists():
-        stdout.write("services: the 2017 demo year is already loaded")
+        stdout.write(_("Services: the demo's 2017 is already loaded."))
         return
     _load_year(federation, users, sorted(enterprises, key=lambda e: e.pk), stdout)
 
@@ -65,10 +66,19 @@ def _load_year(federation, users, enterprises, stdout) -> None:
     registers.load(rng, federation, communities, enterprises)
     member_records.load(rng, federation, staff, members)
     stdout.write(
-        f"services: {Visit.objects.count()} visits, {AidCase.objects.count()} aid cases, "
-        f"{Handout.objects.count()} handouts, {Event.objects.count()} events, "
-        f"{ServiceRequest.objects.count()} service requests, "
-        f"{CollectiveAgreement.objects.count()} collective agreements"
+        _(
+            "Services: %(visits)d visits, %(aid)d aid cases, %(handouts)d handouts,"
+            " %(events)d events, %(requests)d service requests, %(agreements)d collective"
+            " agreements."
+        )
+        % {
+            "visits": Visit.objects.count(),
+            "aid": AidCase.objects.count(),
+            "handouts": Handout.objects.count(),
+            "events": Event.objects.count(),
+            "requests": ServiceRequest.objects.count(),
+            "agreements": CollectiveAgreement.objects.count(),
+        }
     )
 
 

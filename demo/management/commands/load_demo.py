@@ -6,6 +6,7 @@ the dashboard's figures computed from all of them."""
 import time
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from demo import dashboard, dues, enterprises, members, services
 from enterprises.models import Enterprise
@@ -29,11 +30,20 @@ class Command(BaseCommand):
             federation=federation, users=users, enterprises=street_enterprises, stdout=self.stdout
         )
         dashboard.load(federation=federation, stdout=self.stdout)
+        open_members = Membership.objects.open()
         self.stdout.write(
-            f"{federation.communities.count()} communities, "
-            f"{Enterprise.objects.filter(community__federation=federation).count()} enterprises, "
-            f"{Membership.objects.open().filter(enterprise__community__federation=federation).count()}"
-            f" open memberships ({time.monotonic() - started:.1f}s). "
-            f"Logins: staff1 (staff), chair1…chair7 (chairs), leader — password"
-            f" {enterprises.DEMO_PASSWORD}"
+            _(
+                "%(communities)d communities, %(enterprises)d enterprises, %(members)d members"
+                " (%(seconds).1f s). Sign in as staff1 (street staff), chair1…chair7"
+                " (community chairs) or leader, password %(password)s"
+            )
+            % {
+                "communities": federation.communities.count(),
+                "enterprises": Enterprise.objects.filter(community__federation=federation).count(),
+                "members": open_members.filter(
+                    enterprise__community__federation=federation
+                ).count(),
+                "seconds": time.monotonic() - started,
+                "password": enterprises.DEMO_PASSWORD,
+            }
         )
