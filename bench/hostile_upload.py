@@ -182,7 +182,7 @@ def peak_mb() -> float:
 
 def django_setup() -> None:
     os.environ["DATABASE_URL"] = f"sqlite:///{WORK / 'hostile.sqlite3'}"
-    os.environ["ROSTER_UPLOAD_ROOT"] = str(WORK / "uploads")
+    os.environ["IMPORT_UPLOAD_ROOT"] = str(WORK / "uploads")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chunshu_union.settings.test")
     import django
 

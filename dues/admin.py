@@ -5,14 +5,8 @@ the target. Everything is read through the `for_user` scoping."""
 
 from __future__ import annotations
 
-import re
-import uuid
-from pathlib import Path
-
-from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -22,25 +16,16 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from unfold.decorators import action
 
+from chunshu_union import access
 from chunshu_union.admin_mixins import ScopedModelAdmin
+from chunshu_union.imports.admin import ImportJobAdmin
 from chunshu_union.quarters import Quarter
-from chunshu_union.tabular import FileRejected
 
 from . import selectors
 from .forms import DeclarationUploadForm, ResolveForm
-from .importing import declaration_import, result_notes
-from .models import Declaration, RateSnapshot, UnmatchedDeclaration, ZombieFlag
+from .models import Declaration, DeclarationImport, RateSnapshot, UnmatchedDeclaration, ZombieFlag
 from .services import zombie_resolve
 from .zombies import reason_text
-
-_TOKEN = re.compile(r"^[0-9a-f]{32}$")
-_SESSION_KEY = "dues_uploads"
-
-
-def _upload_dir() -> Path:
-    folder = Path(settings.MEDIA_ROOT) / "dues-uploads"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 class ReadOnlyMixin:
@@ -103,94 +88,64 @@ class DeclarationAdmin(ReadOnlyMixin, ScopedModelAdmin):
 
     @action(description=_("Upload the tax bureau's export"), url_path="upload-button")
     def upload_button(self, request):
-        return redirect("admin:dues_declaration_upload")
+        return redirect("admin:dues_declarationimport_add")
 
     def upload_view(self, request):
-        """Upload → preview (nothing written) → confirm (all or nothing)."""
-        if not request.user.has_perm("dues.add_declaration"):
-            raise PermissionDenied
-        form = DeclarationUploadForm()
-        if request.method == "POST" and request.POST.get("token"):
-            return self._commit(request, request.POST["token"])
-        if request.method == "POST":
-            form = DeclarationUploadForm(request.POST, request.FILES)
-            if form.is_valid():
-                return self._preview(request, form.cleaned_data["file"])
-        return self._render(request, {"form": form})
+        """The old address of the upload: the import flow's upload page."""
+        return redirect("admin:dues_declarationimport_add")
 
-    def _render(self, request, extra):
-        context = {
-            **self.admin_site.each_context(request),
-            "title": gettext("Upload declaration details"),
-            "opts": self.model._meta,
-            **extra,
+
+@admin.register(DeclarationImport)
+class DeclarationImportAdmin(ImportJobAdmin):
+    """Upload → check (in the background) → preview → confirm → written,
+    and undo: the import flow every importer shares."""
+
+    upload_form = DeclarationUploadForm
+    upload_intro = _(
+        "Upload the declaration details exactly as the tax bureau exports them. Only union"
+        " funds are read; other taxes are skipped and counted."
+    )
+    preview_kinds = (
+        (
+            "new",
+            _("New declarations"),
+            [
+                (_("row"), "row"),
+                (_("taxpayer ID"), "taxpayer"),
+                (_("taxpayer name"), "name"),
+                (_("tax period"), "period"),
+                (_("amount due"), "amount"),
+                (_("matched to an enterprise"), "matched"),
+            ],
+        ),
+        (
+            "changed",
+            _("Changed declarations"),
+            [
+                (_("row"), "row"),
+                (_("taxpayer ID"), "taxpayer"),
+                (_("taxpayer name"), "name"),
+                (_("tax period"), "period"),
+                (_("changes"), "changes"),
+            ],
+        ),
+    )
+
+    def new_job(self, request, data):
+        return DeclarationImport(federation_id=access.bound_street(request.user))
+
+    def job_context(self, job):
+        notes = job.notes or {}
+        return {
+            "notes": notes.get("sentences", []),
+            "extra_counts": [
+                (
+                    gettext("matching no enterprise (kept, listed as unmatched)"),
+                    notes.get("unmatched", 0),
+                ),
+                (gettext("rows of other taxes (skipped)"), notes.get("skipped", 0)),
+            ],
         }
-        return TemplateResponse(request, "dues/admin/declaration_upload.html", context)
-
-    def _preview(self, request, upload):
-        data = upload.read(settings.IMPORT_MAX_FILE_BYTES + 1)
-        try:
-            result = declaration_import(source=data, filename=upload.name, dry_run=True)
-        except FileRejected as rejected:
-            messages.error(request, rejected.message)
-            return self._render(request, {"form": DeclarationUploadForm()})
-        token = None
-        if not result.errors:
-            token = uuid.uuid4().hex
-            (_upload_dir() / token).write_bytes(data)
-            tokens = request.session.get(_SESSION_KEY, {})
-            tokens[token] = upload.name
-            request.session[_SESSION_KEY] = tokens
-        return self._render(
-            request,
-            {
-                "form": None,
-                "result": result,
-                "notes": result_notes(result),
-                "token": token,
-                "filename": upload.name,
-            },
-        )
-
-    def _commit(self, request, token):
-        tokens = request.session.get(_SESSION_KEY, {})
-        if not _TOKEN.match(token) or token not in tokens:
-            messages.error(
-                request, gettext("This preview has expired; please upload the file again.")
-            )
-            return redirect("admin:dues_declaration_upload")
-        stored = _upload_dir() / token
-        try:
-            result = declaration_import(
-                source=stored.read_bytes(), filename=tokens[token], by=request.user
-            )
-        except (FileRejected, FileNotFoundError):
-            messages.error(
-                request, gettext("This preview has expired; please upload the file again.")
-            )
-            return redirect("admin:dues_declaration_upload")
-        finally:
-            stored.unlink(missing_ok=True)
-            tokens.pop(token, None)
-            request.session[_SESSION_KEY] = tokens
-        if result.errors:
-            return self._render(request, {"form": None, "result": result, "token": None})
-        if result.created or result.updated:
-            from .tasks import recompute_rates
-
-            user_id = request.user.pk
-            transaction.on_commit(lambda: recompute_rates.delay(None, user_id))
-        messages.success(
-            request,
-            gettext(
-                "Imported: %(created)d new, %(updated)d updated, %(unchanged)d unchanged;"
-                " %(unmatched)d match no enterprise. The rates are being recomputed."
-            )
-            % {**result.as_dict(), "unmatched": result.extra.get("unmatched", 0)},
-        )
-        for note in result_notes(result):
-            messages.info(request, note)
-        return redirect("admin:dues_declaration_changelist")
 
 
 @admin.register(UnmatchedDeclaration)

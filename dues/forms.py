@@ -2,13 +2,18 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from chunshu_union.imports.admin import ImportUploadForm
+
 from .models import Resolution
 
 
-class DeclarationUploadForm(forms.Form):
+class DeclarationUploadForm(ImportUploadForm):
     file = forms.FileField(
         label=_("Declaration details from the tax bureau"),
-        help_text=_("Excel (.xlsx, .xls) or CSV, as the tax bureau exports it."),
+        help_text=_(
+            "Excel (.xlsx, .xls, or the HTML/XML “xls” government systems write),"
+            " OpenDocument (.ods) or CSV, as the tax bureau exports it."
+        ),
     )
 
 

@@ -42,7 +42,6 @@ from decimal import Decimal, InvalidOperation
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chunshu_union.locks import job_lock
 from chunshu_union.tabular import Field, FileRejected, RowError, find_header, read_table
 from chunshu_union.tabular.damage import excel_damaged
 from chunshu_union.tabular.normalize import (
@@ -471,6 +470,7 @@ class _Sorted:
     skipped: Counter = field(default_factory=Counter)
     repeated: list[dict] = field(default_factory=list)
     corrections: list[dict] = field(default_factory=list)
+    records: int = 0  # the lines below the header, totals left out
 
 
 def _read(table, header, rows, layout: Layout, today, result: ImportResult) -> _Sorted:
@@ -481,6 +481,7 @@ def _read(table, header, rows, layout: Layout, today, result: ImportResult) -> _
     for record in header.records(table, after=rows):
         if _is_total(record):
             continue
+        out.records += 1
         kind, name, sub_item = _item(record)
         if kind == "other":
             out.skipped[name] += 1
@@ -518,51 +519,61 @@ def _keep(item: Parsed, seen: dict, out: _Sorted) -> None:
         out.parsed[at] = item
 
 
-def declaration_import(
-    *, source, filename: str = "", dry_run: bool = False, by=None, today=None
-) -> ImportResult:
-    """Read, check every row, then write all of it or nothing."""
+@dataclass
+class DeclarationsChecked:
+    """A tax export read, checked and compared with the database; nothing
+    written. `result` holds the counts, the faults and what was set aside."""
+
+    result: ImportResult
+    total: int
+    new: list[Declaration] = field(default_factory=list)
+    #: Rows that change a stored declaration: (the declaration with the new
+    #: values set, unsaved; the values it had).
+    changed: list[tuple[Declaration, dict]] = field(default_factory=list)
+    rows: dict = field(default_factory=dict)  # id(declaration) → Excel row
+
+
+def declaration_check(
+    *, source, filename: str = "", today=None, progress=None
+) -> DeclarationsChecked:
+    """Read, check every row and compare with the database: the preview,
+    and the first step of every write."""
+    tick = progress or (lambda stage, n: None)
     today = today or timezone.localdate()
     table = read_table(source, filename)
+    tick("read", table.height)
     header, rows = find_header(table, FIELDS)
     layout = _layout(header)
     result = ImportResult()
     rows_read = _read(table, header, rows, layout, today, result)
     parsed = rows_read.parsed
-    result.extra.update(
-        {
-            "skipped": sum(rows_read.skipped.values()),
-            "skipped_items": dict(sorted(rows_read.skipped.items(), key=lambda kv: -kv[1])),
-            "refunds": sorted(
-                (
-                    {"row": p.row, "taxpayer": p.values["credit_code"]}
-                    for p in parsed
-                    if p.values["is_refund"]
-                ),
-                key=lambda r: r["row"],
-            ),
-            "repeated": rows_read.repeated,
-            "corrections": rows_read.corrections,
-            "other_taxpayer_ids": sorted(
-                (
-                    {"row": p.row, "taxpayer": p.values["credit_code"]}
-                    for p in parsed
-                    if p.old_number
-                ),
-                key=lambda r: r["row"],
-            ),
-        }
-    )
-    if result.errors or dry_run:
-        _plan(parsed, result, write=False)
-        return result
-    with job_lock("dues.rates"):
-        _plan(parsed, result, write=True)
-    result.written = True
-    return result
+    result.extra.update(_set_aside(rows_read))
+    checked = _plan(parsed, result)
+    checked.total = rows_read.records
+    tick("validated", checked.total)
+    return checked
 
 
-def _plan(parsed: list[Parsed], result: ImportResult, *, write: bool) -> None:
+def _set_aside(rows_read: _Sorted) -> dict:
+    """What the file holds that is not a declaration to store as it is."""
+    parsed = rows_read.parsed
+
+    def listed(keep) -> list[dict]:
+        rows = ({"row": p.row, "taxpayer": p.values["credit_code"]} for p in parsed if keep(p))
+        return sorted(rows, key=lambda r: r["row"])
+
+    return {
+        "skipped": sum(rows_read.skipped.values()),
+        "skipped_items": dict(sorted(rows_read.skipped.items(), key=lambda kv: -kv[1])),
+        "refunds": listed(lambda p: p.values["is_refund"]),
+        "repeated": rows_read.repeated,
+        "corrections": rows_read.corrections,
+        "other_taxpayer_ids": listed(lambda p: p.old_number),
+    }
+
+
+def _plan(parsed: list[Parsed], result: ImportResult) -> DeclarationsChecked:
+    checked = DeclarationsChecked(result=result, total=0)
     codes = {p.values["credit_code"] for p in parsed}
     enterprises = dict(
         Enterprise.objects.filter(credit_code__in=codes).values_list("credit_code", "pk")
@@ -571,12 +582,13 @@ def _plan(parsed: list[Parsed], result: ImportResult, *, write: bool) -> None:
         (d.credit_code, d.item, d.period_start, d.period_end, d.declared_on, d.is_refund): d
         for d in Declaration.objects.filter(credit_code__in=codes)
     }
-    new, changed = [], []
     for p in parsed:
         enterprise_id = enterprises.get(p.values["credit_code"])
         current = existing.get(p.key)
         if current is None:
-            new.append(Declaration(enterprise_id=enterprise_id, **p.values))
+            declaration = Declaration(enterprise_id=enterprise_id, **p.values)
+            checked.new.append(declaration)
+            checked.rows[id(declaration)] = p.row
             result.created += 1
             continue
         diff = [
@@ -590,21 +602,23 @@ def _plan(parsed: list[Parsed], result: ImportResult, *, write: bool) -> None:
         if not diff:
             result.unchanged += 1
             continue
+        # What undo puts back: with the updated_at it had, which the write
+        # is about to move.
+        # (isoformat: JSON's encoder would cut the microseconds.)
+        before = {k: getattr(current, k) for k in diff}
+        before["updated_at"] = current.updated_at.isoformat()
         for k in diff:
             setattr(current, k, enterprise_id if k == "enterprise_id" else p.values[k])
-        changed.append(current)
+        checked.changed.append((current, before))
+        checked.rows[id(current)] = p.row
         result.updated += 1
     unmatched = sorted(codes - set(enterprises))
     result.extra["unmatched"] = len([p for p in parsed if p.values["credit_code"] in unmatched])
     result.extra["unmatched_taxpayers"] = unmatched
-    if write:
-        Declaration.objects.bulk_create(new, batch_size=2000)
-        now = timezone.now()
-        for d in changed:
-            d.updated_at = now
-        Declaration.objects.bulk_update(
-            changed, [*_COMPARED, "enterprise_id", "updated_at"], batch_size=2000
-        )
+    return checked
+
+
+COMPARED = (*_COMPARED, "enterprise_id")
 
 
 def result_notes(result: ImportResult) -> list[str]:

@@ -2,11 +2,13 @@
 declaration rate, and the suspected-zombie flags staff resolve by visiting."""
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from chunshu_union import access
+from chunshu_union.imports.models import ImportJob, ImportJobQuerySet
 from chunshu_union.quarters import Quarter
 from chunshu_union.revisions import Revisioned, RevisionQuerySet
 
@@ -308,3 +310,46 @@ class ZombieFlag(models.Model):
     @property
     def is_open(self) -> bool:
         return not self.resolution
+
+
+# --- Imports of the tax bureau's export (chunshu_union.imports) -------------------
+
+
+class DeclarationImportQuerySet(ImportJobQuerySet):
+    def for_user(self, user):
+        """Street staff see their street's imports; no one else any."""
+        return access.scope(self, user, street="federation", needs=access.is_street_staff)
+
+
+class DeclarationImport(ImportJob):
+    """One upload of the tax bureau's declaration details, through the same
+    states, preview, confirm and undo as every import. It keeps what it
+    wrote, so that undo can put it back."""
+
+    federation = models.ForeignKey(
+        "enterprises.Federation",
+        verbose_name=_("street federation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The street of the staff who uploaded it (empty: the command line)."),
+    )
+    #: What the commit wrote: {"created": [[first, last], …] (declaration id
+    #: ranges), "updated": [{"id": …, "before": {field: value}}, …]}.
+    written = models.JSONField(
+        _("written records"), default=dict, blank=True, editable=False, encoder=DjangoJSONEncoder
+    )
+    #: The result's notes (skipped items, refunds, repeats, corrections,
+    #: old taxpayer numbers, unmatched taxpayers), for the staff's page.
+    notes = models.JSONField(_("notes"), default=dict, blank=True)
+
+    objects = DeclarationImportQuerySet.as_manager()
+
+    importer_path = "dues.importer.DeclarationImporter"
+    upload_folder = "declarations"
+    BULKY_FIELDS = ("errors", "preview", "written", "notes")
+
+    class Meta(ImportJob.Meta):
+        verbose_name = _("declaration import")
+        verbose_name_plural = _("declaration imports")

@@ -12,6 +12,7 @@ from accounts.models import AccessLog
 from accounts.services import access_log_record
 from chunshu_union import access, crypto
 from chunshu_union.admin_mixins import ScopedModelAdmin, ScopedTabularInline
+from chunshu_union.imports.engine import job_undo
 from chunshu_union.tabular.normalize import parse_phone
 from enterprises.admin import EnterpriseAdmin
 from enterprises.models import Community
@@ -20,7 +21,6 @@ from . import masking
 from .admin_find import IdNumberFindMixin
 from .id_numbers import EXCEL_DAMAGE, id_number_problem, normalise
 from .models import ImportBatch, Member, Membership, Transfer
-from .roster.undo import import_batch_undo
 
 
 class MemberForm(forms.ModelForm):
@@ -338,7 +338,7 @@ class ImportBatchAdmin(ScopedModelAdmin):
     def undo_imports(self, request, queryset):
         for batch in queryset.order_by("-committed_at"):
             try:
-                import_batch_undo(batch=batch, by=request.user)
+                job_undo(job=batch, by=request.user)
             except ValidationError as error:
                 self.message_user(
                     request, f"{batch}: {' '.join(error.messages)}", level=messages.ERROR

@@ -1,14 +1,9 @@
 """Members (the people), their memberships of enterprise unions, and
 transfers between them."""
 
-import os
-import uuid
-
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -16,6 +11,7 @@ from chunshu_union import access, crypto, model_fields
 from chunshu_union.codelists.education import EDUCATION
 from chunshu_union.codelists.ethnicity import ETHNICITY
 from chunshu_union.codelists.political import POLITICAL_STATUS
+from chunshu_union.imports.models import ImportJob, ImportJobQuerySet
 
 from . import id_numbers
 
@@ -416,60 +412,17 @@ class Verification(models.Model):
 # --- Roster imports (members.roster) ----------------------------------------
 
 
-class _RosterStorage(FileSystemStorage):
-    """Uploaded rosters hold personal data: kept under ROSTER_UPLOAD_ROOT,
-    which no URL serves, and removed once the import is confirmed or
-    cancelled. The folder is read from the settings at each use."""
-
-    @property
-    def base_location(self):
-        return str(settings.ROSTER_UPLOAD_ROOT)
-
-    @property
-    def location(self):
-        return os.path.abspath(self.base_location)
-
-
-_roster_storage = _RosterStorage()
-
-
-def roster_storage():
-    return _roster_storage
-
-
-class ImportBatchQuerySet(models.QuerySet):
+class ImportBatchQuerySet(ImportJobQuerySet):
     def for_user(self, user):
         return access.scope(self, user, community="community", needs=access.can_see_personal_data)
 
-    def light(self):
-        """Without the columns that grow with the file (the preview of every
-        row, the kept faults, the sealed faulty rows): lists and pages that
-        show a batch's state and counts need none of them."""
-        return self.defer(*ImportBatch.BULKY_FIELDS)
 
-    def for_progress(self):
-        """Only what the progress poll shows, however large the batch."""
-        return self.only(*ImportBatch.PROGRESS_FIELDS)
-
-
-def _roster_upload_path(batch, filename: str) -> str:
-    return f"rosters/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.upload"
-
-
-class ImportBatch(models.Model):
-    """One roster import: the uploaded file (kept, outside the web root,
-    until it is confirmed or cancelled), its progress, its preview and what
-    it wrote. Also the unit that can be undone."""
-
-    class State(models.TextChoices):
-        PENDING = "pending", pgettext_lazy("roster import state", "Waiting")
-        VALIDATING = "validating", pgettext_lazy("roster import state", "Checking")
-        PREVIEWED = "previewed", pgettext_lazy("roster import state", "Ready to confirm")
-        COMMITTING = "committing", pgettext_lazy("roster import state", "Writing")
-        COMMITTED = "committed", pgettext_lazy("roster import state", "Imported")
-        FAILED = "failed", pgettext_lazy("roster import state", "Failed")
-        CANCELLED = "cancelled", pgettext_lazy("roster import state", "Cancelled")
-        UNDONE = "undone", pgettext_lazy("roster import state", "Undone")
+class ImportBatch(ImportJob):
+    """One roster import (chunshu_union.imports: the same states, file,
+    progress, preview, confirm and undo as every import), with what only a
+    roster has: its community, transfers, the members it no longer lists,
+    the faults counted per column and the faulty rows sealed for the error
+    report. Also the unit that can be undone."""
 
     community = models.ForeignKey(
         "enterprises.Community",
@@ -480,35 +433,8 @@ class ImportBatch(models.Model):
         related_name="import_batches",
         help_text=_("Empty: any community of the street (staff, command line)."),
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("uploaded by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
-    file = models.FileField(
-        _("file"), upload_to=_roster_upload_path, storage=roster_storage, blank=True
-    )
-    filename = models.CharField(_("file name"), max_length=255)
-    file_sha256 = models.CharField(_("file SHA-256"), max_length=64, blank=True)
-    skip_invalid = models.BooleanField(_("skip invalid rows"), default=False)
-    state = models.CharField(
-        _("state"), max_length=16, choices=State.choices, default=State.PENDING, db_index=True
-    )
-    message = models.TextField(_("message"), blank=True)
-    rows_total = models.PositiveIntegerField(_("rows in the file"), default=0)
-    rows_read = models.PositiveIntegerField(_("rows read"), default=0)
-    rows_validated = models.PositiveIntegerField(_("rows checked"), default=0)
-    rows_written = models.PositiveIntegerField(_("rows written"), default=0)
-    created = models.PositiveIntegerField(_("new"), default=0)
-    updated = models.PositiveIntegerField(_("changed"), default=0)
-    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
     transferred = models.PositiveIntegerField(_("transferred"), default=0)
     leaving = models.PositiveIntegerField(_("leaving candidates"), default=0)
-    invalid = models.PositiveIntegerField(_("faulty rows"), default=0)
     elsewhere = models.PositiveIntegerField(
         _("members elsewhere (transfer requests)"),
         default=0,
@@ -517,16 +443,14 @@ class ImportBatch(models.Model):
             " for street staff, and change nothing else."
         ),
     )
-    #: The faults of the first ROSTER_FAULTY_ROWS_KEPT faulty rows, each
-    #: {row, column, message}; `fault_counts` and `faults_total` count them all.
-    errors = models.JSONField(_("faults"), default=list, blank=True)
+    #: `errors` keeps the faults of the first ROSTER_FAULTY_ROWS_KEPT faulty
+    #: rows; `fault_counts` and `faults_total` count them all.
     fault_counts = models.JSONField(_("faults per column"), default=dict, blank=True)
     faults_total = models.PositiveIntegerField(_("faults"), default=0)
-    preview = models.JSONField(_("preview"), default=dict, blank=True)
     #: The first faulty rows as written in the file, for the error report:
     #: AES-GCM ciphertext (they hold full ID numbers), emptied when the batch
-    #: is cancelled, fails or is undone, and ROSTER_ERROR_ROWS_DAYS after the
-    #: upload at the latest (members.roster.services.import_batches_purge).
+    #: is cancelled, fails or is undone, and IMPORT_FILES_DAYS after the
+    #: upload at the latest (chunshu_union.imports.engine.jobs_purge).
     faulty_rows = models.TextField(
         _("faulty rows as written (encrypted)"), blank=True, editable=False
     )
@@ -536,42 +460,17 @@ class ImportBatch(models.Model):
     created_ranges = models.JSONField(
         _("created records"), default=dict, blank=True, editable=False
     )
-    committed_at = models.DateTimeField(_("imported at"), null=True, blank=True)
-    undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
-    undone_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("undone by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
 
     objects = ImportBatchQuerySet.as_manager()
 
-    #: Columns whose size follows the file's: never loaded to show a state.
+    importer_path = "members.roster.services.RosterImporter"
+    upload_folder = "rosters"
+    HOLDING_FIELDS = ("file", "faulty_rows")
     BULKY_FIELDS = ("errors", "fault_counts", "preview", "faulty_rows", "created_ranges")
-    PROGRESS_FIELDS = (
-        "id",
-        "state",
-        "rows_total",
-        "rows_read",
-        "rows_validated",
-        "rows_written",
-        "invalid",
-    )
 
-    class Meta:
+    class Meta(ImportJob.Meta):
         verbose_name = _("roster import")
         verbose_name_plural = _("roster imports")
-        ordering = ["-created_at", "-pk"]
-
-    def __str__(self):
-        return f"{self.filename} · {self.created_at:%Y-%m-%d %H:%M}"
-
-    @property
-    def is_running(self) -> bool:
-        return self.state in (self.State.PENDING, self.State.VALIDATING, self.State.COMMITTING)
 
 
 class ImportChange(models.Model):

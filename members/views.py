@@ -16,6 +16,7 @@ from accounts.models import AccessLog
 from accounts.services import access_log_record
 from chunshu_union import access
 from chunshu_union.decorators import portal_required
+from chunshu_union.imports.engine import job_cancel, job_confirm, job_undo, progress_of
 from enterprises.models import Community, Enterprise
 
 from .admin_find import looks_like_id_number
@@ -24,14 +25,8 @@ from .id_lookup import member_find_by_id_number
 from .models import ImportBatch, Member, TransferRequest
 from .roster.faults import open_faulty_rows
 from .roster.report import error_report
-from .roster.services import (
-    import_batch_cancel,
-    import_batch_confirm,
-    import_batch_create,
-    rows_written,
-)
+from .roster.services import import_batch_create
 from .roster.template import roster_template
-from .roster.undo import import_batch_undo
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PREVIEW_KINDS = ("invalid", "new", "changed", "transferred", "elsewhere", "unchanged", "leaving")
@@ -190,34 +185,13 @@ def import_detail(request, pk):
         "batch": batch,
         "counts": counts,
         "confirm_form": ConfirmForm(),
-        "progress": _progress(batch),
+        "progress": progress_of(batch),
         "first_faults": batch.errors[:20],
         "faulty_rows_listed": len({f["row"] for f in batch.errors}),
         "fault_counts": fault_counts,
         "transfer_requests": batch.transfer_requests.select_related("member", "to_enterprise"),
     }
     return render(request, "portal/import_detail.html", context)
-
-
-def _progress(batch: ImportBatch) -> dict:
-    total = batch.rows_total or 0
-    if batch.state == ImportBatch.State.COMMITTING:
-        done, total = rows_written(batch), max(batch.rows_total - batch.invalid, 1)
-        stage = _("Writing")
-    elif batch.state in (ImportBatch.State.PENDING, ImportBatch.State.VALIDATING):
-        done, stage = batch.rows_validated, _("Reading and checking")
-    else:
-        done, stage = total, batch.get_state_display()
-    percent = min(100, round(100 * done / total)) if total else 0
-    return {
-        "stage": stage,
-        "done": done,
-        "total": total,
-        "percent": percent,
-        "read": batch.rows_read,
-        "validated": batch.rows_validated,
-        "written": rows_written(batch),
-    }
 
 
 @portal_required
@@ -228,7 +202,7 @@ def import_progress(request, pk):
     and faults."""
     batch = get_object_or_404(ImportBatch.objects.for_user(request.user).for_progress(), pk=pk)
     response = render(
-        request, "portal/_import_progress.html", {"batch": batch, "progress": _progress(batch)}
+        request, "portal/_import_progress.html", {"batch": batch, "progress": progress_of(batch)}
     )
     if not batch.is_running and request.headers.get("HX-Request"):
         response["HX-Refresh"] = "true"
@@ -267,7 +241,7 @@ def import_confirm(request, pk):
     form = ConfirmForm(request.POST)
     skip = form.is_valid() and form.cleaned_data["skip_invalid"]
     try:
-        import_batch_confirm(batch=batch, skip_invalid=skip)
+        job_confirm(job=batch, skip_invalid=skip)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("portal:import_detail", pk=batch.pk)
@@ -278,7 +252,7 @@ def import_confirm(request, pk):
 def import_cancel(request, pk):
     batch = _batch(request, pk, ImportBatch.objects.light())
     try:
-        import_batch_cancel(batch=batch)
+        job_cancel(job=batch)
         messages.success(request, _("The import was cancelled; nothing was written."))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
@@ -290,7 +264,7 @@ def import_cancel(request, pk):
 def import_undo(request, pk):
     batch = _batch(request, pk, ImportBatch.objects.light())
     try:
-        import_batch_undo(batch=batch, by=request.user)
+        job_undo(job=batch, by=request.user)
         messages.success(request, _("The import was undone."))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
@@ -315,7 +289,7 @@ def import_report(request, pk):
                 " import is open, and %(days)d days at most). Upload the file again to get a"
                 " new error report."
             )
-            % {"days": settings.ROSTER_ERROR_ROWS_DAYS},
+            % {"days": settings.IMPORT_FILES_DAYS},
         )
         return redirect("portal:import_detail", pk=batch.pk)
     data = error_report(open_faulty_rows(batch.faulty_rows))

@@ -19,6 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chunshu_union import crypto
+from chunshu_union.imports.engine import Importer, job_write
+from chunshu_union.imports.models import State
 from chunshu_union.tabular import Field, RowError, find_header, read_table
 from chunshu_union.tabular.normalize import (
     clean_name,
@@ -32,7 +34,7 @@ from members.id_numbers import id_number_error, normalise
 from members.models import Member
 
 from . import services
-from .models import Attendance, Event, Handout, WelfareBatch
+from .models import Attendance, Event, Handout, SheetImport, SheetKind, WelfareBatch
 
 PERSON_FIELDS = [
     Field("name", ("姓名", "会员姓名", "职工姓名", "签收人", "签名"), required=True),
@@ -138,14 +140,26 @@ def _read_people(source, filename, fields, by, result: ImportResult) -> list[_Ro
     return parsed
 
 
-def _write_all(rows: list[_Row], write, result: ImportResult) -> None:
+@dataclass
+class SheetChecked:
+    """A sheet read and compared with what is recorded; nothing written.
+    `rows`: what a write would record (new handouts, attendance changes)."""
+
+    result: ImportResult
+    rows: list[_Row]
+    total: int
+
+
+def _write_all(rows: list[_Row], write, result: ImportResult) -> list | None:
     """Write every row in one transaction; a rule broken on the way (a race
-    with another user, the stock running out) undoes all of it."""
+    with another user, the stock running out) undoes all of it. Returns what
+    each write returned, or None when nothing was written."""
+    made = []
     try:
         with transaction.atomic():
             for row in rows:
                 try:
-                    write(row)
+                    made.append(write(row))
                 except ValidationError as refused:
                     result.errors.append(RowError(row.row, "", refused.messages[0]))
                     raise
@@ -153,22 +167,18 @@ def _write_all(rows: list[_Row], write, result: ImportResult) -> None:
         result.created = 0
         result.unchanged = 0
         result.invalid = len(result.errors)
-        return
+        return None
     result.written = True
+    return made
 
 
-def handout_import(
-    *,
-    source,
-    batch: WelfareBatch,
-    by,
-    filename: str = "",
-    on: datetime.date | None = None,
-    dry_run: bool = False,
-) -> ImportResult:
+def handout_check(
+    *, source, batch: WelfareBatch, by, filename: str = "", on: datetime.date | None = None
+) -> SheetChecked:
     """A sign-off sheet of one batch: each row a member who received one."""
     result = ImportResult()
     rows = _read_people(source, filename, HANDOUT_FIELDS, by, result)
+    total = result.invalid + len(rows)
     already = set(
         Handout.objects.filter(batch=batch, member__in=[r.member for r in rows]).values_list(
             "member_id", flat=True
@@ -176,19 +186,7 @@ def handout_import(
     )
     new = [r for r in rows if r.member.pk not in already]
     result.unchanged = len(rows) - len(new)
-    today = timezone.localdate()
-    for row in new:
-        row.day = row.day or on
-        if row.day is None:
-            result.errors.append(
-                RowError(
-                    row.row,
-                    "",
-                    _("The date of the handout is missing (give a date column or --date)."),
-                )
-            )
-        elif row.day > today:
-            result.errors.append(RowError(row.row, "", _("The date is in the future.")))
+    new = [row for row in new if _dated(row, on, result)]
     batch.refresh_from_db(fields=["stock"])
     if len(new) > batch.stock:
         result.errors.append(
@@ -200,23 +198,41 @@ def handout_import(
             )
         )
     result.created = len(new)
-    if result.errors or dry_run:
-        return result
-    _write_all(
-        new,
+    return SheetChecked(result, new, total)
+
+
+def _dated(row: _Row, on, result: ImportResult) -> bool:
+    """Give the row its handout date (its own, or the one for the sheet);
+    a row without one, or with one in the future, is a fault."""
+    row.day = row.day or on
+    if row.day is None:
+        problem = _("The date of the handout is missing (give a date column or --date).")
+    elif row.day > timezone.localdate():
+        problem = _("The date is in the future.")
+    else:
+        return True
+    result.errors.append(RowError(row.row, "", problem))
+    result.invalid += 1
+    return False
+
+
+def handout_write(checked: SheetChecked, *, batch: WelfareBatch, by) -> dict | None:
+    """Record the sheet's handouts; returns what was written (for undo), or
+    None if a row was refused and nothing was."""
+    made = _write_all(
+        checked.rows,
         lambda r: services.handout_give(batch=batch, by=by, member=r.member, handed_on=r.day),
-        result,
+        checked.result,
     )
-    return result
+    return None if made is None else {"handouts": [h.pk for h in made]}
 
 
-def attendance_import(
-    *, source, event: Event, by, filename: str = "", dry_run: bool = False
-) -> ImportResult:
+def attendance_check(*, source, event: Event, by, filename: str = "") -> SheetChecked:
     """A sign-in sheet of one event: each row a member who came (or, with a
     签到 column saying 否, who registered but did not come)."""
     result = ImportResult()
     rows = _read_people(source, filename, ATTENDANCE_FIELDS, by, result)
+    total = result.invalid + len(rows)
     existing = {
         a.member_id: a
         for a in Attendance.objects.filter(event=event, member__in=[r.member for r in rows])
@@ -229,13 +245,146 @@ def attendance_import(
     result.created = sum(1 for r in changes if r.member.pk not in existing)
     result.updated = len(changes) - result.created
     result.unchanged = len(rows) - len(changes)
-    if result.errors or dry_run:
-        return result
-    _write_all(
-        changes,
+    return SheetChecked(result, changes, total)
+
+
+def attendance_write(checked: SheetChecked, *, event: Event, by) -> dict | None:
+    """Record the sheet's attendance; returns what was written (for undo):
+    the registrations it made, and those it only marked present."""
+    was_registered = set(
+        Attendance.objects.filter(
+            event=event, member__in=[r.member for r in checked.rows]
+        ).values_list("member_id", flat=True)
+    )
+    made = _write_all(
+        checked.rows,
         lambda r: services.attendance_record(
             event=event, member=r.member, by=by, attended=r.attended, registered_on=r.day
-        ),
-        result,
+        )[0],
+        checked.result,
     )
+    if made is None:
+        return None
+    return {
+        "attendances": [a.pk for a in made if a.member_id not in was_registered],
+        "attended": [a.pk for a in made if a.member_id in was_registered],
+    }
+
+
+# --- The command line: check and write in one go, all or nothing ---------------
+
+
+def handout_import(
+    *,
+    source,
+    batch: WelfareBatch,
+    by,
+    filename: str = "",
+    on: datetime.date | None = None,
+    dry_run: bool = False,
+) -> ImportResult:
+    checked = handout_check(source=source, batch=batch, by=by, filename=filename, on=on)
+    if checked.result.errors or dry_run:
+        return checked.result
+    job = _job(SheetKind.HANDOUTS, by, filename or source, welfare_batch=batch, handed_on=on)
+    return _cli_write(job, checked)
+
+
+def attendance_import(
+    *, source, event: Event, by, filename: str = "", dry_run: bool = False
+) -> ImportResult:
+    checked = attendance_check(source=source, event=event, by=by, filename=filename)
+    if checked.result.errors or dry_run:
+        return checked.result
+    job = _job(SheetKind.ATTENDANCE, by, filename or source, event=event)
+    return _cli_write(job, checked)
+
+
+def _job(kind: str, by, filename, **target) -> SheetImport:
+    return SheetImport.objects.create(
+        kind=kind,
+        created_by=by,
+        filename=str(filename)[-255:],
+        state=State.VALIDATING,
+        **target,
+    )
+
+
+def _cli_write(job: SheetImport, checked: SheetChecked) -> ImportResult:
+    """A real import from the command line is recorded as a SheetImport
+    (which staff can undo in the admin), like an upload."""
+    return job_write(job=job, checked=checked)
+
+
+# --- In the one import flow (chunshu_union.imports) ------------------------------
+
+
+class SheetImporter(Importer):
+    """How the import flow checks, keeps, writes and undoes a sheet."""
+
+    def check(self, job: SheetImport, data: bytes, progress) -> SheetChecked:
+        by = job.created_by
+        if job.kind == SheetKind.HANDOUTS:
+            checked = handout_check(
+                source=data,
+                batch=job.welfare_batch,
+                by=by,
+                filename=job.filename,
+                on=job.handed_on,
+            )
+        else:
+            checked = attendance_check(source=data, event=job.event, by=by, filename=job.filename)
+        progress("validated", checked.total)
+        return checked
+
+    def store(self, job: SheetImport, checked: SheetChecked) -> None:
+        result = checked.result
+        job.rows_total = job.rows_read = job.rows_validated = checked.total
+        job.created, job.updated, job.unchanged = result.created, result.updated, result.unchanged
+        job.invalid = result.invalid or (1 if result.errors else 0)
+        job.errors = [error.as_dict() for error in result.errors[:1000]]
+        job.preview = {
+            "new": [
+                {
+                    "row": r.row,
+                    "name": r.member.name,
+                    "id_masked": r.member.id_masked,
+                    "day": str(r.day or ""),
+                    "attended": r.attended,
+                }
+                for r in checked.rows[:2000]
+            ]
+        }
+
+    def write(self, job: SheetImport, checked: SheetChecked, *, progress) -> ImportResult:
+        result = checked.result
+        if result.errors and not job.skip_invalid:
+            return _failed(job, result, _("The file has faults; nothing was written."))
+        if job.kind == SheetKind.HANDOUTS:
+            written = handout_write(checked, batch=job.welfare_batch, by=job.created_by)
+        else:
+            written = attendance_write(checked, event=job.event, by=job.created_by)
+        if written is None:
+            refused = result.errors[-1].message if result.errors else ""
+            return _failed(job, result, refused or _("The file has faults; nothing was written."))
+        job.written = written
+        job.state = State.COMMITTED
+        job.committed_at = timezone.now()
+        job.rows_written = len(checked.rows)
+        job.save()
+        return result
+
+    def undo(self, job: SheetImport, *, by) -> None:
+        services.sheet_take_back(
+            handouts=job.written.get("handouts", []),
+            attendances=job.written.get("attendances", []),
+            attended=job.written.get("attended", []),
+        )
+
+
+def _failed(job: SheetImport, result: ImportResult, message: str) -> ImportResult:
+    job.state = State.FAILED
+    job.message = message
+    job.save()
+    result.written = False
     return result

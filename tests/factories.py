@@ -107,7 +107,7 @@ def everything_of(community: Community, marker: str = MARKER) -> dict:
 
     from accounts.models import AccessLog, ApiToken
     from dashboard.models import QuarterFigures
-    from dues.models import Declaration, RateSnapshot, ZombieFlag
+    from dues.models import Declaration, DeclarationImport, RateSnapshot, ZombieFlag
     from enterprises import models as org
     from members import models as people
     from services import models as work
@@ -223,6 +223,15 @@ def everything_of(community: Community, marker: str = MARKER) -> dict:
         )
     )
     keep(
+        DeclarationImport.objects.create(
+            federation=street,
+            created_by=clerk,
+            filename=f"{marker}.xlsx",
+            state=DeclarationImport.State.PREVIEWED,
+            preview={"new": [{"row": 2, "name": marker}]},
+        )
+    )
+    keep(
         RateSnapshot.objects.create(
             federation=street,
             community=community,
@@ -307,6 +316,17 @@ def everything_of(community: Community, marker: str = MARKER) -> dict:
         )
     )
     keep(work.Attendance.objects.create(event=event, member=member, attended=True))
+    keep(
+        work.SheetImport.objects.create(
+            kind=work.SheetKind.ATTENDANCE,
+            federation=street,
+            event=event,
+            created_by=clerk,
+            filename=f"{marker}.csv",
+            state=work.SheetImport.State.PREVIEWED,
+            preview={"new": [{"row": 2, "name": marker}]},
+        )
+    )
     offer = keep(work.ServiceOffer.objects.get_or_create(name="特需建家")[0])
     keep(
         work.ServiceRequest.objects.create(

@@ -204,7 +204,7 @@ def test_admin_and_dashboard_pages_are_not_kept(client, sam, lee, figures):
 def test_the_error_report_download_is_not_kept(
     client, alice, community1, settings, tmp_path, django_capture_on_commit_callbacks
 ):
-    settings.ROSTER_UPLOAD_ROOT = tmp_path / "rosters"
+    settings.IMPORT_UPLOAD_ROOT = tmp_path / "rosters"
     EnterpriseFactory(name=ACME, community=community1)
     client.force_login(alice)
     rows = [*samples.people(2, [ACME]), samples.person_row(9, ACME, 联系电话="12345")]

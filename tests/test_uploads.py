@@ -69,7 +69,7 @@ def declared_post(client, url, length, **extra):
 
 @pytest.fixture(autouse=True)
 def private_uploads(settings, tmp_path):
-    settings.ROSTER_UPLOAD_ROOT = tmp_path / "rosters"
+    settings.IMPORT_UPLOAD_ROOT = tmp_path / "rosters"
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
@@ -185,17 +185,26 @@ def test_roster_door_a_sheet_larger_than_the_cell_limit_fails_the_batch_in_chine
     assert "单元格" in page
 
 
-def test_declarations_door_a_broken_csv_is_a_chinese_message_not_a_500(client, sam):
+def test_declarations_door_a_broken_csv_fails_the_import_in_chinese_not_a_500(
+    client, sam, tmp_path, django_capture_on_commit_callbacks
+):
+    from dues.models import DeclarationImport
+    from tests.import_flow import job_url, upload
+
     client.force_login(sam)
     client.raise_request_exception = False
-    upload = SimpleUploadedFile("申报明细.csv", HUGE_CELL_CSV)
-    response = client.post("/admin/dues/declaration/upload/", {"file": upload})
-    assert response.status_code == 200
-    assert "无法读取这个 CSV 文件" in response.content.decode()
+    path_ = tmp_path / "申报明细.csv"
+    path_.write_bytes(HUGE_CELL_CSV)
+    job = upload(client, django_capture_on_commit_callbacks, DeclarationImport, path_)
+    assert job.state == DeclarationImport.State.FAILED and not job.file
+    assert "无法读取这个 CSV 文件" in client.get(job_url(job)).content.decode()
 
 
-def test_sheets_door_a_broken_sign_in_sheet_is_a_chinese_message_not_a_500(client, sam):
-    from services.models import Event
+def test_sheets_door_a_broken_sign_in_sheet_fails_the_import_in_chinese_not_a_500(
+    client, sam, tmp_path, django_capture_on_commit_callbacks
+):
+    from services.models import Event, SheetImport
+    from tests.import_flow import job_url, upload
 
     event = Event.objects.create(
         federation=street(),
@@ -206,10 +215,11 @@ def test_sheets_door_a_broken_sign_in_sheet_is_a_chinese_message_not_a_500(clien
     )
     client.force_login(sam)
     client.raise_request_exception = False
-    upload = SimpleUploadedFile("签到表.csv", HUGE_CELL_CSV)
-    response = client.post(f"/admin/services/event/{event.pk}/import/", {"file": upload})
-    assert response.status_code == 200
-    assert "无法读取这个 CSV 文件" in response.content.decode()
+    path_ = tmp_path / "签到表.csv"
+    path_.write_bytes(HUGE_CELL_CSV)
+    job = upload(client, django_capture_on_commit_callbacks, SheetImport, path_, event=event.pk)
+    assert job.state == SheetImport.State.FAILED
+    assert "无法读取这个 CSV 文件" in client.get(job_url(job)).content.decode()
 
 
 def test_enterprises_door_a_broken_file_is_exit_2_with_a_chinese_sentence(tmp_path, capsys):

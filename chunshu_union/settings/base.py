@@ -165,21 +165,25 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
 
-# Roster imports (members.roster): uploaded rosters wait here until they are
-# confirmed or cancelled. No URL serves this folder (the git-ignored media/
-# tree is not routed); in production point it outside any web root. The
-# portal lists ROSTER_PREVIEW_PAGE rows of each kind per page.
-ROSTER_UPLOAD_ROOT = env.path(
-    "ROSTER_UPLOAD_ROOT", default=BASE_DIR / "media" / "private" / "rosters"
+# Imports (chunshu_union.imports: rosters, declarations, sheets): uploaded
+# files wait here until they are confirmed or cancelled. No URL serves this
+# folder (the git-ignored media/ tree is not routed); in production point it
+# outside any web root. (ROSTER_UPLOAD_ROOT, its former name, is still read.)
+IMPORT_UPLOAD_ROOT = env.path(
+    "IMPORT_UPLOAD_ROOT",
+    default=env.path("ROSTER_UPLOAD_ROOT", default=BASE_DIR / "media" / "private" / "imports"),
 )
+# The portal lists ROSTER_PREVIEW_PAGE rows of each kind per page.
 ROSTER_PREVIEW_PAGE = 100
 # A batch keeps the first ROSTER_FAULTY_ROWS_KEPT faulty rows (their faults,
 # and their cells sealed with FIELD_ENCRYPTION_KEY for the error report) and
 # counts the rest per column. Those rows and the uploaded file are deleted when
-# the batch is cancelled, fails or is undone, and ROSTER_ERROR_ROWS_DAYS after
-# the upload at the latest (a nightly beat task, members.purge_roster_uploads).
+# the import is cancelled, fails or is undone, and IMPORT_FILES_DAYS after the
+# upload at the latest (the nightly beat task imports.purge).
 ROSTER_FAULTY_ROWS_KEPT = env.int("ROSTER_FAULTY_ROWS_KEPT", default=1000)
-ROSTER_ERROR_ROWS_DAYS = env.int("ROSTER_ERROR_ROWS_DAYS", default=7)
+IMPORT_FILES_DAYS = env.int(
+    "IMPORT_FILES_DAYS", default=env.int("ROSTER_ERROR_ROWS_DAYS", default=7)
+)
 # A lookup by full ID number is an oracle (see members/id_lookup.py): each
 # is logged, and a user may make this many in an hour.
 ID_NUMBER_LOOKUPS_PER_HOUR = env.int("ID_NUMBER_LOOKUPS_PER_HOUR", default=60)

@@ -1,5 +1,7 @@
 """Fast, repeatable test settings (cookiecutter-django's habit)."""
 
+import tempfile
+
 from .base import *  # noqa: F403
 from .base import env
 
@@ -19,3 +21,8 @@ LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "W
 # Tasks run inline unless a test asks for the real worker (the live_celery
 # fixture, used in CI's PostgreSQL + Redis run).
 CELERY_TASK_ALWAYS_EAGER = True
+# Uploads waiting in the import flow go to a throw-away folder, never the
+# checkout's media/ (a test that looks at them points it at its tmp_path).
+IMPORT_UPLOAD_ROOT = env.path(
+    "IMPORT_UPLOAD_ROOT", default=tempfile.mkdtemp(prefix="chunshu-imports-")
+)

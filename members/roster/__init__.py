@@ -5,7 +5,7 @@ One importer, used by the chair portal (through Celery), the admin and the
 
     checked = roster_check(source=..., filename=..., community=...)   # read, validate, diff
     result = roster_import(source=..., filename=..., by=user)           # check + write + batch
-    import_batch_undo(batch=batch, by=user)
+    job_undo(job=batch, by=user)                                       # chunshu_union.imports.engine
 
 `fields` says which columns mean what, `validate` turns rows into clean
 values or faults, `diff` compares them with the database, `write` applies a

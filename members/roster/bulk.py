@@ -14,7 +14,6 @@ import re
 from itertools import islice
 
 from django.db import connection, models
-from django.db.models import Q
 from django.utils import timezone
 
 CHUNK = 5000
@@ -174,27 +173,6 @@ def _new_ids(model, count: int) -> list[int]:
         found = cursor.fetchone()
         start = max(top, found[0] if found else 0) + 1
         return list(range(start, start + count))
-
-
-def id_ranges(ids: list[int]) -> list[list[int]]:
-    """Ids as [first, last] runs of consecutive numbers: [3, 4, 5, 9] gives
-    [[3, 5], [9, 9]]. Ids drawn in one go from a sequence are one run."""
-    runs: list[list[int]] = []
-    for pk in ids:
-        if runs and pk == runs[-1][1] + 1:
-            runs[-1][1] = pk
-        else:
-            runs.append([pk, pk])
-    return runs
-
-
-def in_ranges(ranges, field: str = "pk") -> Q:
-    """A filter for the rows whose `field` lies in one of `ranges`; matches
-    nothing for no ranges."""
-    query = Q(pk__in=[])
-    for first, last in ranges:
-        query |= Q(**{f"{field}__range": (first, last)})
-    return query
 
 
 def batched(iterable, size: int):

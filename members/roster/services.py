@@ -3,21 +3,16 @@ Celery), the admin and the `import_roster` command."""
 
 from __future__ import annotations
 
-import datetime
 import hashlib
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.conf import settings
-from django.core.cache import cache
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from chunshu_union.imports.engine import Importer, job_discard, job_start
 from chunshu_union.tabular import FileRejected, RowError, find_header, read_table
 from chunshu_union.tabular.memory import collector_paused
 from chunshu_union.tabular.reader import read_bytes
@@ -30,10 +25,9 @@ from .diff import Plan, plan_roster
 from .faults import FaultKeeper, seal_faulty_rows, stored_faults
 from .fields import CODE_LISTS, FIELD_LABELS, FIELDS
 from .report import error_report
+from .undo import batch_revert
 from .validate import EnterpriseIndex, RosterRow, RowChecker
 from .write import write_plan
-
-logger = logging.getLogger(__name__)
 
 PROGRESS_EVERY = 5000
 
@@ -171,7 +165,7 @@ def roster_import(
     )
     result = roster_commit(checked=checked, batch=batch, by=by)
     if batch.state == ImportBatch.State.FAILED:
-        _discard(batch)  # a closed batch keeps no faulty row
+        job_discard(batch)  # a closed batch keeps no faulty row
     return result, batch
 
 
@@ -182,6 +176,10 @@ def roster_commit(
     preview is kept only for the portal (`with_preview`); the command and the
     admin keep the counts and the faults."""
     _store_check(batch, checked, with_preview=with_preview)
+    return _write(batch, checked, by=by)
+
+
+def _write(batch: ImportBatch, checked: Checked, *, by, progress=None) -> ImportResult:
     if checked.invalid and not batch.skip_invalid:
         batch.state = ImportBatch.State.FAILED
         batch.message = _("The file has faults; nothing was written.")
@@ -190,13 +188,7 @@ def roster_commit(
     today = timezone.localdate()
     try:
         with transaction.atomic(), collector_paused():
-            write_plan(
-                checked.plan,
-                batch=batch,
-                by=by,
-                today=today,
-                progress=lambda n: cache.set(_written_key(batch.pk), n, 3600),
-            )
+            write_plan(checked.plan, batch=batch, by=by, today=today, progress=progress)
             batch.state = ImportBatch.State.COMMITTED
             batch.committed_at = timezone.now()
             batch.rows_written = len(checked.rows)
@@ -210,18 +202,6 @@ def roster_commit(
         batch.save()
         return checked.result(written=False)
     return checked.result(written=True)
-
-
-def _written_key(batch_id: int) -> str:
-    return f"roster-batch-{batch_id}-written"
-
-
-def rows_written(batch: ImportBatch) -> int:
-    """Progress of the write, which happens inside a transaction that other
-    connections cannot see into: kept in the cache while it runs."""
-    if batch.state == ImportBatch.State.COMMITTING:
-        return cache.get(_written_key(batch.pk), 0)
-    return batch.rows_written
 
 
 def _store_check(batch: ImportBatch, checked: Checked, *, with_preview: bool = True) -> None:
@@ -306,187 +286,32 @@ def _changes(before: dict, after: dict, *, with_before: bool = True) -> list[dic
     ]
 
 
-# --- The portal's life cycle of a batch ---------------------------------------
+# --- The roster in the one import flow (chunshu_union.imports) -----------------
+
+
+class RosterImporter(Importer):
+    """How the import flow checks, keeps, writes and undoes a roster."""
+
+    def check(self, job: ImportBatch, data: bytes, progress) -> Checked:
+        return roster_check(
+            source=data, filename=job.filename, community=job.community, progress=progress
+        )
+
+    def store(self, job: ImportBatch, checked: Checked) -> None:
+        _store_check(job, checked)
+
+    def write(self, job: ImportBatch, checked: Checked, *, progress) -> ImportResult:
+        return _write(job, checked, by=job.created_by, progress=progress)
+
+    def undo(self, job: ImportBatch, *, by) -> None:
+        batch_revert(job, by=by)
+
+    def discard(self, job: ImportBatch, *, keep_faulty_rows: bool) -> dict:
+        return {} if keep_faulty_rows else {"faulty_rows": ""}
 
 
 def import_batch_create(*, upload, community, by, skip_invalid: bool = False) -> ImportBatch:
-    """Keep the uploaded file and queue its check. The file is hashed now so
-    that the same upload can be recognised."""
-    from ..tasks import roster_check_task
-
-    data = read_bytes(upload)
-    batch = ImportBatch(
-        community=community,
-        created_by=by,
-        filename=(getattr(upload, "name", "") or "roster")[-255:],
-        file_sha256=hashlib.sha256(data).hexdigest(),
-        skip_invalid=skip_invalid,
-    )
-    from django.core.files.base import ContentFile
-
-    batch.file.save("upload", ContentFile(data), save=False)
-    batch.save()
-    transaction.on_commit(lambda: roster_check_task.delay(batch.pk))
-    return batch
-
-
-def _claim(batch_id: int, from_states, to_state) -> bool:
-    """Move a batch between states only if no one else did: tasks are
-    acknowledged late and may run twice."""
-    return bool(
-        ImportBatch.objects.filter(pk=batch_id, state__in=from_states).update(state=to_state)
-    )
-
-
-def import_batch_check(*, batch_id: int) -> None:
-    """The check of an uploaded file (a Celery task's body). Idempotent."""
-    State = ImportBatch.State
-    if not _claim(batch_id, [State.PENDING, State.VALIDATING], State.VALIDATING):
-        return
-    batch = ImportBatch.objects.select_related("community").get(pk=batch_id)
-
-    def progress(stage: str, n: int) -> None:
-        if stage == "read":
-            ImportBatch.objects.filter(pk=batch_id).update(rows_total=n)
-        else:
-            ImportBatch.objects.filter(pk=batch_id).update(rows_read=n, rows_validated=n)
-
-    try:
-        with batch.file.open("rb") as handle:
-            checked = roster_check(
-                source=handle.read(),
-                filename=batch.filename,
-                community=batch.community,
-                progress=progress,
-            )
-    except FileRejected as rejected:
-        _fail(batch, rejected.message)
-        return
-    except Exception:
-        # A bug, not the file: the chair gets a sentence, the log the traceback,
-        # and the batch does not stay "checking" for ever.
-        logger.exception("roster check of batch %s failed", batch_id)
-        _fail(batch, _unexpected_message())
-        return
-    _store_check(batch, checked)
-    batch.state = State.PREVIEWED
-    batch.save()
-
-
-def _unexpected_message() -> str:
-    return _(
-        "The file could not be processed because of an unexpected error; nothing was written."
-        " Please tell the street union."
-    )
-
-
-def _fail(batch: ImportBatch, message: str) -> None:
-    batch.state = ImportBatch.State.FAILED
-    batch.message = message
-    batch.save(update_fields=["state", "message"])
-    _discard(batch)
-
-
-def _discard(batch: ImportBatch, *, keep_faulty_rows: bool = False) -> None:
-    """Delete what a batch holds of the file: the upload itself, and (unless
-    asked to keep them for the error report) the sealed faulty rows."""
-    if batch.file:
-        batch.file.delete(save=False)
-    cleared = {"file": ""} if keep_faulty_rows else {"file": "", "faulty_rows": ""}
-    ImportBatch.objects.filter(pk=batch.pk).update(**cleared)
-    for name, value in cleared.items():
-        setattr(batch, name, value)
-
-
-def import_batch_confirm(*, batch: ImportBatch, skip_invalid: bool = False) -> None:
-    from ..tasks import roster_commit_task
-
-    State = ImportBatch.State
-    if batch.state != State.PREVIEWED:
-        raise ValidationError(_("This import is not waiting for confirmation."))
-    if batch.invalid and not skip_invalid:
-        raise ValidationError(
-            _(
-                "The file has faulty rows: correct them and upload again, or choose to import"
-                " only the valid rows."
-            )
-        )
-    if batch.invalid == batch.rows_total:
-        raise ValidationError(_("No row of the file is valid; there is nothing to import."))
-    ImportBatch.objects.filter(pk=batch.pk).update(skip_invalid=skip_invalid)
-    if not _claim(batch.pk, [State.PREVIEWED], State.COMMITTING):
-        raise ValidationError(_("This import is not waiting for confirmation."))
-    cache.set(_written_key(batch.pk), 0, 3600)
-    transaction.on_commit(lambda: roster_commit_task.delay(batch.pk))
-
-
-def import_batch_commit(*, batch_id: int) -> None:
-    """Write a confirmed batch (a Celery task's body). The file is checked
-    again, because the database may have changed since the preview."""
-    State = ImportBatch.State
-    batch = ImportBatch.objects.select_related("community", "created_by").get(pk=batch_id)
-    if batch.state != State.COMMITTING:
-        return
-    try:
-        with batch.file.open("rb") as handle:
-            checked = roster_check(
-                source=handle.read(), filename=batch.filename, community=batch.community
-            )
-    except (FileRejected, FileNotFoundError, ValueError) as error:
-        _fail(batch, getattr(error, "message", _("The uploaded file is no longer there.")))
-        return
-    try:
-        result = roster_commit(checked=checked, batch=batch, by=batch.created_by, with_preview=True)
-    except Exception:
-        logger.exception("roster commit of batch %s failed", batch_id)
-        _fail(batch, _unexpected_message())
-        return
-    if result.written:
-        # The faulty rows the chair chose to skip stay (sealed) for the error
-        # report, until import_batches_purge.
-        _discard(batch, keep_faulty_rows=True)
-    elif batch.state == State.FAILED and checked.invalid:
-        # New faults since the preview (someone changed the data): show them again.
-        batch.state = State.PREVIEWED
-        batch.message = _("The data changed since the preview; please look at the preview again.")
-        batch.save(update_fields=["state", "message"])
-    elif batch.state == State.FAILED:
-        _discard(batch)
-
-
-def import_batch_cancel(*, batch: ImportBatch) -> None:
-    State = ImportBatch.State
-    if not _claim(batch.pk, [State.PREVIEWED, State.FAILED, State.PENDING], State.CANCELLED):
-        raise ValidationError(_("Only an import that has not been written can be cancelled."))
-    batch.refresh_from_db(fields=["state", "file"])
-    _discard(batch)
-
-
-def import_batches_purge(*, now=None) -> int:
-    """Delete the uploaded files and sealed faulty rows that batches no
-    longer need: those of closed batches (cancelled, failed, undone: their
-    own services already do it, this catches any left behind) and, once
-    ROSTER_ERROR_ROWS_DAYS have passed since the upload, of every batch. A
-    batch still waiting for confirmation then is cancelled (its file is
-    gone), one stuck in a working state fails. Idempotent: the nightly beat
-    task; returns how many batches it emptied."""
-    State = ImportBatch.State
-    now = now or timezone.now()
-    deadline = now - datetime.timedelta(days=settings.ROSTER_ERROR_ROWS_DAYS)
-    holding = ~Q(faulty_rows="") | ~Q(file="")
-    due = Q(state__in=[State.CANCELLED, State.FAILED, State.UNDONE]) | Q(created_at__lt=deadline)
-    purged = 0
-    for batch in ImportBatch.objects.filter(holding, due).only("id", "state", "file"):
-        if batch.state in (State.PENDING, State.PREVIEWED):
-            message = _(
-                "This import was not confirmed within %(days)d days and was cancelled; the"
-                " uploaded file was deleted. Please upload it again."
-            ) % {"days": settings.ROSTER_ERROR_ROWS_DAYS}
-            if _claim(batch.pk, [batch.state], State.CANCELLED):
-                ImportBatch.objects.filter(pk=batch.pk).update(message=message)
-        elif batch.state in (State.VALIDATING, State.COMMITTING):
-            if _claim(batch.pk, [batch.state], State.FAILED):
-                ImportBatch.objects.filter(pk=batch.pk).update(message=_unexpected_message())
-        _discard(batch)
-        purged += 1
-    return purged
+    """A chair's (or staff's) upload for one community: kept, and checked in
+    the background."""
+    batch = ImportBatch(community=community, created_by=by, skip_invalid=skip_invalid)
+    return job_start(job=batch, upload=upload)

@@ -15,22 +15,22 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import ProtectedError, Q, RestrictedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from chunshu_union.imports.ranges import in_ranges
+
 from ..models import ImportBatch, ImportChange, Member, Membership, Transfer, TransferRequest
-from .bulk import batched, in_ranges
+from .bulk import batched
 
 CHUNK = 5000
 
 
-@transaction.atomic
-def import_batch_undo(*, batch: ImportBatch, by=None) -> ImportBatch:
-    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-    if batch.state != ImportBatch.State.COMMITTED:
-        raise ValidationError(_("Only an import that was written can be undone."))
+def batch_revert(batch: ImportBatch, *, by=None) -> None:
+    """Put back what a committed batch did (the roster importer's `undo`:
+    the flow has locked the batch and checked that it is committed, and
+    marks it undone afterwards)."""
     changes = list(batch.changes.all())
     created = Created.of(batch, changes)
     _refuse_if_depended_on(batch, changes, created)
@@ -43,20 +43,14 @@ def import_batch_undo(*, batch: ImportBatch, by=None) -> ImportBatch:
                 " verifications …) refer to members it created."
             )
         ) from None
-    batch.state = ImportBatch.State.UNDONE
-    batch.undone_at = timezone.now()
-    batch.undone_by = by
-    batch.faulty_rows = ""  # a closed batch keeps no faulty row
-    batch.save(update_fields=["state", "undone_at", "undone_by", "faulty_rows"])
     # Its transfer requests not yet decided fall with it; approved ones were
     # the street's own decision and stay.
     batch.transfer_requests.filter(state=TransferRequest.State.PENDING).update(
         state=TransferRequest.State.REFUSED,
         decided_by=by,
-        decided_at=batch.undone_at,
+        decided_at=timezone.now(),
         reason=_("The roster import that made this request was undone."),
     )
-    return batch
 
 
 @dataclass

@@ -10,10 +10,11 @@ from collections import defaultdict
 from django.utils import timezone
 
 from chunshu_union import crypto
+from chunshu_union.imports.ranges import id_ranges
 
 from ..id_numbers import facts, mask, sex_of
 from ..models import ImportChange, Member, Membership, Transfer, TransferRequest
-from .bulk import batched, fast_insert, id_ranges
+from .bulk import batched, fast_insert
 from .diff import Plan
 from .fields import MEMBER_FIELDS
 

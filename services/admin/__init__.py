@@ -10,7 +10,7 @@ from .aid import AidCaseAdmin
 from .common import MemberScopedAdmin, check_by_running
 from .events import EventAdmin
 from .menu import ServiceOfferAdmin, ServiceRequestAdmin
-from .sheets import SheetForm, SheetImportAdminMixin, sheet_import_view
+from .sheets import SheetImportAdmin, SheetImportAdminMixin
 from .visits import AssignmentAdmin, FindingAdmin, VisitAdmin
 from .welfare import HandoutAdmin, WelfareBatchAdmin, WelfareItemAdmin
 
@@ -37,11 +37,10 @@ __all__ = [
     "MemberScopedAdmin",
     "ServiceOfferAdmin",
     "ServiceRequestAdmin",
-    "SheetForm",
+    "SheetImportAdmin",
     "SheetImportAdminMixin",
     "VisitAdmin",
     "WelfareBatchAdmin",
     "WelfareItemAdmin",
     "check_by_running",
-    "sheet_import_view",
 ]

@@ -50,15 +50,4 @@ class EventAdmin(ExportAdminMixin, SheetImportAdminMixin, ScopedModelAdmin):
     def attended(self, obj):
         return obj.n_attended
 
-    sheet_permission = "services.add_attendance"
-
-    def run_sheet_import(self, request, obj, upload, data):
-        from services.importing import attendance_import
-
-        return attendance_import(
-            source=upload,
-            filename=upload.name,
-            event=obj,
-            by=request.user,
-            dry_run=data.get("dry_run", False),
-        )
+    sheet_field = "event"

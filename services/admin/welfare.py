@@ -42,20 +42,7 @@ class WelfareBatchAdmin(ExportAdminMixin, SheetImportAdminMixin, ScopedModelAdmi
     def handed_out(self, obj):
         return obj.handed_out
 
-    sheet_permission = "services.add_handout"
-    sheet_with_date = True
-
-    def run_sheet_import(self, request, obj, upload, data):
-        from services.importing import handout_import
-
-        return handout_import(
-            source=upload,
-            filename=upload.name,
-            batch=obj,
-            by=request.user,
-            on=data.get("handed_on"),
-            dry_run=data.get("dry_run", False),
-        )
+    sheet_field = "welfare_batch"
 
 
 class HandoutForm(forms.ModelForm):

@@ -17,6 +17,7 @@ from .aid import (
 )
 from .events import Attendance, AttendanceQuerySet, Event, EventKind, EventQuerySet
 from .menu import RequestStatus, ServiceOffer, ServiceRequest, ServiceRequestQuerySet
+from .sheets import SheetImport, SheetImportQuerySet, SheetKind
 from .visits import (
     Assignment,
     AssignmentQuerySet,
@@ -59,6 +60,9 @@ __all__ = [
     "ServiceOffer",
     "ServiceRequest",
     "ServiceRequestQuerySet",
+    "SheetImport",
+    "SheetImportQuerySet",
+    "SheetKind",
     "Visit",
     "VisitKind",
     "VisitQuerySet",

@@ -26,6 +26,7 @@ from .menu import (
     service_request_fulfil,
     service_request_rate,
 )
+from .sheets import sheet_take_back
 from .visits import finding_close, visit_record
 from .welfare import handout_give
 
@@ -46,6 +47,7 @@ __all__ = [
     "service_request_decline",
     "service_request_fulfil",
     "service_request_rate",
+    "sheet_take_back",
     "sniff_content_type",
     "visit_record",
 ]

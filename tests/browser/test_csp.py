@@ -39,7 +39,7 @@ def street(transactional_db, settings, tmp_path):
     """A flushed test database gets its communities back; one quarter of
     figures; a leader, a chair with an enterprise, and the street's chair
     (a superuser) for the admin."""
-    settings.ROSTER_UPLOAD_ROOT = tmp_path / "rosters"
+    settings.IMPORT_UPLOAD_ROOT = tmp_path / "rosters"
     importlib.import_module("enterprises.migrations.0002_street_and_communities").create(apps, None)
     from accounts.models import Role
     from chunshu_union.quarters import Quarter

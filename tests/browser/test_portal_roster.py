@@ -26,7 +26,7 @@ pytestmark = [
 def street(transactional_db, settings, tmp_path):
     """The reference data a flushed test database may have lost, two chairs
     and an enterprise in the first community."""
-    settings.ROSTER_UPLOAD_ROOT = tmp_path / "rosters"
+    settings.IMPORT_UPLOAD_ROOT = tmp_path / "rosters"
     importlib.import_module("enterprises.migrations.0002_street_and_communities").create(apps, None)
     from accounts.models import Role
     from tests.factories import EnterpriseFactory, community, user

@@ -1,14 +1,19 @@
 """The staff's union-funds pages, as staff use them."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 
+from accounts import roles
+from accounts.models import Role
+from chunshu_union.imports.models import State
 from chunshu_union.quarters import Quarter
-from dues.models import Declaration, RateSnapshot, ZombieFlag
+from dues.models import Declaration, DeclarationImport, RateSnapshot, ZombieFlag
 from dues.services import snapshots_recompute, zombies_flag
 from enterprises.models import Status
-from tests.factories import EnterpriseFactory, credit_code
+from tests.factories import EnterpriseFactory, another_street, credit_code, user
+from tests.import_flow import act, job_url, upload
 
 from .helpers import declare
 from .test_import import row, workbook
@@ -20,44 +25,119 @@ def test_staff_upload_preview_then_import(
     a = EnterpriseFactory()
     path = workbook(tmp_path, [row(a), row(credit_code(9001), "未建会公司")])
     client.force_login(sam)
-    with open(path, "rb") as upload:
-        page = client.post("/admin/dues/declaration/upload/", {"file": upload})
-    text = page.content.decode()
-    assert page.status_code == 200 and "preview-counts" in text
+    job = upload(client, django_capture_on_commit_callbacks, DeclarationImport, path)
+    assert job.state == State.PREVIEWED and (job.created, job.invalid) == (2, 0)
+    assert job.federation == sam.federation and job.created_by == sam
     assert not Declaration.objects.exists()  # a preview writes nothing
-    token = page.context["token"]
-    with django_capture_on_commit_callbacks(execute=True):
-        done = client.post("/admin/dues/declaration/upload/", {"token": token}, follow=True)
+    text = client.get(job_url(job)).content.decode()
+    assert "job-counts" in text and "confirm-form" in text
+    new = client.get(job_url(job) + "rows/new/")
+    assert "未建会公司" in new.content.decode()
+    act(client, django_capture_on_commit_callbacks, job, "confirm")
+    assert job.state == State.COMMITTED and job.rows_written == 2
+    done = client.get(job_url(job))
     assert Declaration.objects.count() == 2
     assert Declaration.objects.unmatched().count() == 1
-    assert "1" in done.content.decode()
+    assert "undo-form" in done.content.decode()
+    assert not job.file  # the upload is deleted once written
     # The rates follow the import (queued; inline without a worker).
     street = RateSnapshot.objects.get(quarter="2017Q3", community=None)
     assert (street.declared, street.obligated, street.computed_by) == (1, 1, sam)
-    # The token is spent: posting it again writes nothing more.
-    client.post("/admin/dues/declaration/upload/", {"token": token})
+    # Confirming again writes nothing more.
+    again = act(client, django_capture_on_commit_callbacks, job, "confirm")
+    assert "不在待确认状态" in again.content.decode()
     assert Declaration.objects.count() == 2
 
 
-def test_a_faulty_file_shows_its_errors_and_offers_no_import(client, sam, tmp_path):
+def test_the_old_upload_address_leads_to_the_import_flow(client, sam):
+    client.force_login(sam)
+    response = client.get("/admin/dues/declaration/upload/")
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/dues/declarationimport/add/"
+
+
+def test_a_faulty_file_shows_its_errors_and_writes_nothing_unless_told_to_skip(
+    client, sam, tmp_path, django_capture_on_commit_callbacks
+):
+    a, b = EnterpriseFactory(), EnterpriseFactory()
+    path = workbook(tmp_path, [row(a, start="2017-09-30", end="2017-07-01"), row(b)])
+    client.force_login(sam)
+    job = upload(client, django_capture_on_commit_callbacks, DeclarationImport, path)
+    text = client.get(job_url(job)).content.decode()
+    assert (job.state, job.invalid, job.created) == (State.PREVIEWED, 1, 1)
+    assert "job-faults" in text and "税款所属期止" in text
+    refused = act(client, django_capture_on_commit_callbacks, job, "confirm")
+    assert job.state == State.PREVIEWED and "只导入正确的行" in refused.content.decode()
+    assert not Declaration.objects.exists()
+    act(client, django_capture_on_commit_callbacks, job, "confirm", skip_invalid="on")
+    assert job.state == State.COMMITTED
+    assert list(Declaration.objects.values_list("enterprise", flat=True)) == [b.pk]
+
+
+def test_undo_puts_back_what_the_import_wrote_and_the_rates_follow(
+    client, sam, tmp_path, django_capture_on_commit_callbacks
+):
     a = EnterpriseFactory()
-    path = workbook(tmp_path, [row(a, start="2017-09-30", end="2017-07-01")])
+    declare(a, "2017Q3")
+    before = Declaration.objects.get()
+    new = EnterpriseFactory()
+    path = workbook(tmp_path, [row(a, due="99"), row(new)])
     client.force_login(sam)
-    with open(path, "rb") as upload:
-        page = client.post("/admin/dues/declaration/upload/", {"file": upload})
-    text = page.content.decode()
-    assert "preview-errors" in text and page.context["token"] is None
-    assert "税款所属期止" in text
-    assert not Declaration.objects.exists()
-
-
-def test_a_token_from_elsewhere_is_refused(client, sam):
-    client.force_login(sam)
-    page = client.post(
-        "/admin/dues/declaration/upload/", {"token": "../../etc/passwd"}, follow=True
+    job = upload(client, django_capture_on_commit_callbacks, DeclarationImport, path)
+    assert (job.created, job.updated) == (1, 1)
+    changed = client.get(job_url(job) + "rows/changed/").content.decode()
+    assert "400.00 → 99.00" in changed
+    act(client, django_capture_on_commit_callbacks, job, "confirm")
+    assert Declaration.objects.count() == 2
+    assert RateSnapshot.objects.get(quarter="2017Q3", community=None).declared == 2
+    page = act(client, django_capture_on_commit_callbacks, job, "undo")
+    assert job.state == State.UNDONE and job.undone_by == sam, page.content.decode()[:500]
+    kept = Declaration.objects.get()
+    assert (kept.pk, kept.amount_due, kept.updated_at) == (
+        before.pk,
+        Decimal("400.00"),
+        before.updated_at,
     )
-    assert page.status_code == 200
+    street = RateSnapshot.objects.get(quarter="2017Q3", community=None, is_current=True)
+    assert street.declared == 1 and street.revision == 2  # a frozen quarter: a new revision
+
+
+def test_undo_is_refused_while_a_later_import_changed_the_same_declarations(
+    client, sam, tmp_path, django_capture_on_commit_callbacks
+):
+    a = EnterpriseFactory()
+    client.force_login(sam)
+    capture = django_capture_on_commit_callbacks
+    first = upload(client, capture, DeclarationImport, workbook(tmp_path, [row(a, due="10")]))
+    act(client, capture, first, "confirm")
+    later = tmp_path / "later"
+    later.mkdir()
+    second = upload(client, capture, DeclarationImport, workbook(later, [row(a, due="20")]))
+    act(client, capture, second, "confirm")
+    refused = act(client, capture, first, "undo")
+    assert first.state == State.COMMITTED and "先撤销" in refused.content.decode()
+    act(client, capture, second, "undo")
+    act(client, capture, first, "undo")
+    assert (second.state, first.state) == (State.UNDONE, State.UNDONE)
     assert not Declaration.objects.exists()
+
+
+def test_another_streets_staff_and_chairs_cannot_open_an_import(
+    client, sam, alice, tmp_path, django_capture_on_commit_callbacks
+):
+    client.force_login(sam)
+    path = workbook(tmp_path, [row(EnterpriseFactory())])
+    job = upload(client, django_capture_on_commit_callbacks, DeclarationImport, path)
+    other = user("dora", Role.STAFF, federation=another_street().federation)
+    other.groups.add(roles.group(roles.STAFF_GROUP))
+    client.force_login(other)
+    for view in ("job", "progress"):
+        assert client.get(job_url(job, view)).status_code == 404
+    assert client.post(job_url(job, "confirm")).status_code == 404
+    client.force_login(alice)
+    assert client.get(job_url(job)).status_code in (302, 403)
+    job.refresh_from_db()
+    assert job.state == State.PREVIEWED and not Declaration.objects.exists()
 
 
 def test_unmatched_declarations_are_listed(client, sam):

@@ -10,12 +10,14 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
+from chunshu_union.imports.models import State
 from chunshu_union.quarters import Quarter
-from dues.models import Declaration, RateSnapshot
+from dues.models import Declaration, DeclarationImport, RateSnapshot
 from dues.services import snapshots_recompute
 from enterprises.credit_codes import make_credit_code
 from enterprises.models import Enterprise
 from tests.factories import EnterpriseFactory
+from tests.import_flow import act, job_url, upload
 
 from .test_import import HEADER, run, workbook
 
@@ -483,19 +485,20 @@ def test_a_full_tax_export_leaves_the_frozen_2017q3_rate_alone(demo_street, tmp_
     assert [(s.revision, s.rate) for s in revisions] == [(1, Decimal("83.16"))]
 
 
-def test_the_admin_preview_says_what_was_skipped_and_why(client, sam, tmp_path):
+def test_the_admin_preview_says_what_was_skipped_and_why(
+    client, sam, tmp_path, django_capture_on_commit_callbacks
+):
     a = EnterpriseFactory()
     path = workbook(tmp_path, [line(a), line(a, "增值税"), line(a, due="-100", filed="2017-11-03")])
     client.force_login(sam)
-    with open(path, "rb") as upload:
-        page = client.post("/admin/dues/declaration/upload/", {"file": upload})
-    text = page.content.decode()
-    assert page.context["token"]  # nothing blocks the file
+    capture = django_capture_on_commit_callbacks
+    job = upload(client, capture, DeclarationImport, path)
+    text = client.get(job_url(job)).content.decode()
+    assert job.state == State.PREVIEWED and job.invalid == 0  # nothing blocks the file
     assert "跳过其他税费 1 行" in text and "增值税 1" in text
     assert "单独的退税不算已申报（第 5 行）" in text
-    token = page.context["token"]
-    done = client.post("/admin/dues/declaration/upload/", {"token": token}, follow=True)
-    assert "跳过其他税费 1 行" in done.content.decode()
+    act(client, capture, job, "confirm")
+    assert "跳过其他税费 1 行" in client.get(job_url(job)).content.decode()
     assert sorted(Declaration.objects.values_list("is_refund", flat=True)) == [False, True]
 
 

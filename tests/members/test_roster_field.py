@@ -252,7 +252,7 @@ def test_the_command_names_the_row_of_an_odd_digit(acme, tmp_path, capsys):
 def test_the_portal_lists_the_row_of_an_odd_digit(
     client, alice, acme, django_capture_on_commit_callbacks, settings, tmp_path
 ):
-    settings.ROSTER_UPLOAD_ROOT = tmp_path / "rosters"
+    settings.IMPORT_UPLOAD_ROOT = tmp_path / "rosters"
     client.force_login(alice)
     number = samples.id_number_for(1)
     data = samples.xlsx(

@@ -502,7 +502,7 @@ def snapshot():
 
 
 def test_undo_restores_the_exact_prior_state(acme, beta, community1, alice):
-    from members.roster.undo import import_batch_undo
+    from chunshu_union.imports.engine import job_undo
 
     first = samples.people(4, [ACME])
     run(samples.xlsx(first), community1)
@@ -515,7 +515,7 @@ def test_undo_restores_the_exact_prior_state(acme, beta, community1, alice):
     ]
     _result, batch = run(samples.xlsx(second), community1)
     assert snapshot() != before
-    import_batch_undo(batch=batch, by=alice)
+    job_undo(job=batch, by=alice)
     assert snapshot() == before
     batch.refresh_from_db()
     assert batch.state == ImportBatch.State.UNDONE and batch.undone_by == alice
@@ -524,23 +524,23 @@ def test_undo_restores_the_exact_prior_state(acme, beta, community1, alice):
 def test_undo_refused_while_a_later_import_depends_on_it(acme, beta, community1):
     from django.core.exceptions import ValidationError
 
-    from members.roster.undo import import_batch_undo
+    from chunshu_union.imports.engine import job_undo
 
     rows = samples.people(2, [ACME])
     _r, first = run(samples.xlsx(rows), community1)
     with time_machine.travel(datetime.datetime.now() + datetime.timedelta(minutes=5)):
         _r, second = run(samples.xlsx([{**rows[0], "所在企业": BETA}]), community1)
     with pytest.raises(ValidationError) as refused:
-        import_batch_undo(batch=first)
+        job_undo(job=first)
     assert "先撤销" in refused.value.messages[0] or "first" in refused.value.messages[0]
     assert Member.objects.count() == 2
-    import_batch_undo(batch=second)
-    import_batch_undo(batch=first)
+    job_undo(job=second)
+    job_undo(job=first)
     assert Member.objects.count() == 0
 
 
 def test_id_ranges():
-    from members.roster.bulk import id_ranges
+    from chunshu_union.imports.ranges import id_ranges
 
     assert id_ranges([]) == []
     assert id_ranges([3, 4, 5, 9, 11, 12]) == [[3, 5], [9, 9], [11, 12]]
@@ -597,7 +597,7 @@ def test_new_members_written_in_digest_order_keep_their_own_rows(acme, beta, com
 
 
 def test_undo_removes_only_the_members_the_batch_created(acme, community1):
-    from members.roster.undo import import_batch_undo
+    from chunshu_union.imports.engine import job_undo
 
     rows = samples.people(6, [ACME])
     run(samples.xlsx(rows[:3]), community1)
@@ -607,7 +607,7 @@ def test_undo_removes_only_the_members_the_batch_created(acme, community1):
         for first_pk, last_pk in second.created_ranges["members"]
         for pk in range(first_pk, last_pk + 1)
     }
-    import_batch_undo(batch=second)
+    job_undo(job=second)
     assert set(Member.objects.values_list("pk", flat=True)) == kept and len(kept) == 3
     assert Membership.objects.count() == 3
 
@@ -615,7 +615,7 @@ def test_undo_removes_only_the_members_the_batch_created(acme, community1):
 def test_undo_refused_once_a_created_member_was_transferred_since(acme, beta, community1):
     from django.core.exceptions import ValidationError
 
-    from members.roster.undo import import_batch_undo
+    from chunshu_union.imports.engine import job_undo
 
     _r, batch = run(samples.xlsx(samples.people(2, [ACME])), community1)
     member = Member.objects.order_by("pk").first()
@@ -628,14 +628,14 @@ def test_undo_refused_once_a_created_member_was_transferred_since(acme, beta, co
             member=member, from_membership=old, to_membership=new, transferred_on=old.left_on
         )
     with pytest.raises(ValidationError):
-        import_batch_undo(batch=batch)
+        job_undo(job=batch)
     assert Member.objects.count() == 2
 
 
 def test_undo_of_a_batch_recorded_before_the_ranges(acme, community1):
     """Batches written before the ranges were kept list each new member as
     a CREATED change: undo still removes them."""
-    from members.roster.undo import import_batch_undo
+    from chunshu_union.imports.engine import job_undo
 
     _r, batch = run(samples.xlsx(samples.people(2, [ACME])), community1)
     for member in Member.objects.all():
@@ -648,14 +648,14 @@ def test_undo_of_a_batch_recorded_before_the_ranges(acme, community1):
         )
     ImportBatch.objects.filter(pk=batch.pk).update(created_ranges={})
     batch.refresh_from_db()
-    import_batch_undo(batch=batch)
+    job_undo(job=batch)
     assert Member.objects.count() == 0 and Membership.objects.count() == 0
 
 
 def test_undo_refused_when_a_member_was_edited_since(acme, community1):
     from django.core.exceptions import ValidationError
 
-    from members.roster.undo import import_batch_undo
+    from chunshu_union.imports.engine import job_undo
 
     rows = samples.people(1, [ACME])
     run(samples.xlsx(rows), community1)
@@ -664,6 +664,6 @@ def test_undo_refused_when_a_member_was_edited_since(acme, community1):
     member.phone = "13700000000"
     member.save(update_fields=["phone"])
     with pytest.raises(ValidationError):
-        import_batch_undo(batch=batch)
+        job_undo(job=batch)
     assert Member.objects.get().phone == "13700000000"
     assert ImportChange.objects.filter(batch=batch).count() == 1

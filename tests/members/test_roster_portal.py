@@ -19,8 +19,8 @@ ACME = "北京椿树一号科技有限公司"
 
 @pytest.fixture(autouse=True)
 def private_uploads(settings, tmp_path):
-    settings.ROSTER_UPLOAD_ROOT = tmp_path / "rosters"
-    return settings.ROSTER_UPLOAD_ROOT
+    settings.IMPORT_UPLOAD_ROOT = tmp_path / "rosters"
+    return settings.IMPORT_UPLOAD_ROOT
 
 
 @pytest.fixture

@@ -21,8 +21,8 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from accounts.models import AccessLog
+from chunshu_union.imports.engine import jobs_purge
 from members.models import ImportBatch, Transfer, TransferRequest
-from members.roster.services import import_batches_purge
 from tests import samples
 from tests.factories import EnterpriseFactory, MembershipFactory
 
@@ -34,8 +34,8 @@ EIGHTEEN_DIGITS = re.compile(r"[0-9]{17}[0-9Xx]")
 
 @pytest.fixture(autouse=True)
 def private_uploads(settings, tmp_path):
-    settings.ROSTER_UPLOAD_ROOT = tmp_path / "rosters"
-    return settings.ROSTER_UPLOAD_ROOT
+    settings.IMPORT_UPLOAD_ROOT = tmp_path / "rosters"
+    return settings.IMPORT_UPLOAD_ROOT
 
 
 def upload(client, rows, run, name="花名册.xlsx", **extra):
@@ -372,19 +372,19 @@ def test_the_nightly_purge_ends_what_waited_too_long_and_is_idempotent(
 ):
     from django_celery_beat.models import PeriodicTask
 
-    assert PeriodicTask.objects.get(task="members.purge_roster_uploads").enabled
+    assert PeriodicTask.objects.get(task="imports.purge").enabled
     batch, _numbers = faulty_roster
-    settings.ROSTER_ERROR_ROWS_DAYS = 7
-    assert import_batches_purge(now=timezone.now() + datetime.timedelta(days=6)) == 0
+    settings.IMPORT_FILES_DAYS = 7
+    assert jobs_purge(now=timezone.now() + datetime.timedelta(days=6)) == 0
     batch.refresh_from_db()
     assert batch.faulty_rows and batch.state == ImportBatch.State.PREVIEWED
     later = timezone.now() + datetime.timedelta(days=8)
-    assert import_batches_purge(now=later) == 1
+    assert jobs_purge(now=later) == 1
     batch.refresh_from_db()
     assert batch.state == ImportBatch.State.CANCELLED and "7" in batch.message
     assert batch.faulty_rows == "" and not batch.file
     assert not any(private_uploads.rglob("*.upload"))
-    assert import_batches_purge(now=later) == 0
+    assert jobs_purge(now=later) == 0
 
 
 def test_rows_skipped_at_confirmation_stay_for_the_report_until_the_purge(
@@ -394,7 +394,7 @@ def test_rows_skipped_at_confirmation_stay_for_the_report_until_the_purge(
     confirm(client, batch, django_capture_on_commit_callbacks, skip_invalid="on")
     assert batch.state == ImportBatch.State.COMMITTED and batch.faulty_rows
     assert client.get(reverse("portal:import_report", args=[batch.pk])).status_code == 200
-    import_batches_purge(now=timezone.now() + datetime.timedelta(days=8))
+    jobs_purge(now=timezone.now() + datetime.timedelta(days=8))
     batch.refresh_from_db()
     assert batch.state == ImportBatch.State.COMMITTED and batch.faulty_rows == ""
 

@@ -29,7 +29,8 @@ def wait_for(batch, states, seconds=60):
 @pytest.mark.celery_worker
 def test_the_worker_checks_then_writes(live_celery):
     from accounts.models import Role
-    from members.roster.services import import_batch_confirm, import_batch_create
+    from chunshu_union.imports.engine import job_confirm
+    from members.roster.services import import_batch_create
     from tests.factories import EnterpriseFactory, community, user
 
     importlib.import_module("enterprises.migrations.0002_street_and_communities").create(apps, None)
@@ -41,7 +42,7 @@ def test_the_worker_checks_then_writes(live_celery):
     wait_for(batch, {ImportBatch.State.PREVIEWED, ImportBatch.State.FAILED})
     assert (batch.state, batch.created, batch.rows_validated) == ("previewed", 30, 30)
     with transaction.atomic():
-        import_batch_confirm(batch=batch)
+        job_confirm(job=batch)
     wait_for(batch, {ImportBatch.State.COMMITTED, ImportBatch.State.FAILED})
     assert batch.state == ImportBatch.State.COMMITTED and batch.rows_written == 30
     assert Member.objects.count() == 30

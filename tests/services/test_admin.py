@@ -196,11 +196,15 @@ def test_a_finding_closed_before_its_visit_is_a_form_error(client, sam, alices_e
     assert finding.closed_on == datetime.date(2017, 5, 20)
 
 
-def test_staff_import_a_sign_off_sheet_in_the_admin(client, sam, alices_member):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
+def test_staff_import_a_sign_off_sheet_in_the_admin_and_undo_it(
+    client, sam, alices_member, tmp_path, django_capture_on_commit_callbacks
+):
+    from chunshu_union.imports.models import State
+    from services.models import SheetImport
     from tests.factories import id_number
+    from tests.import_flow import act, job_url, upload
 
+    capture = django_capture_on_commit_callbacks
     batch = WelfareBatch.objects.create(
         federation=street(),
         item=WelfareItem.objects.create(name="福包"),
@@ -212,23 +216,92 @@ def test_staff_import_a_sign_off_sheet_in_the_admin(client, sam, alices_member):
     )
     number = alices_member.id_number
     client.force_login(sam)
-    url = f"/admin/services/welfarebatch/{batch.pk}/import/"
-    assert client.get(url).status_code == 200
-    bad = f"姓名,身份证号\n李逵,{number}\n王五,{id_number(4321)}\n".encode("utf-8-sig")
-    page = client.post(
-        url, {"file": SimpleUploadedFile("签收表.csv", bad), "handed_on": "2017-01-20"}
-    )
-    text = page.content.decode()
-    assert page.status_code == 200 and "张三" in text and "没有这个身份证号" in text
-    assert not Handout.objects.exists()
-    good = f"姓名,身份证号\n张三,{number}\n".encode("utf-8-sig")
-    done = client.post(
-        url, {"file": SimpleUploadedFile("签收表.csv", good), "handed_on": "2017-01-20"}
-    )
-    assert done.status_code == 302
+    start = client.get(f"/admin/services/welfarebatch/{batch.pk}/import/")
+    assert start["Location"] == f"/admin/services/sheetimport/add/?welfare_batch={batch.pk}"
+    form = client.get(start["Location"]).content.decode()
+    assert f'<option value="{batch.pk}" selected>' in form
+    bad = tmp_path / "bad.csv"
+    bad.write_text(f"姓名,身份证号\n李逵,{number}\n王五,{id_number(4321)}\n", "utf-8-sig")
+    job = upload(client, capture, SheetImport, bad, welfare_batch=batch.pk, handed_on="2017-01-20")
+    text = client.get(job_url(job)).content.decode()
+    assert job.state == State.PREVIEWED and job.invalid == 2
+    assert "张三" in text and "没有这个身份证号" in text
+    act(client, capture, job, "confirm")
+    assert job.state == State.PREVIEWED and not Handout.objects.exists()
+    good = tmp_path / "good.csv"
+    good.write_text(f"姓名,身份证号\n张三,{number}\n", "utf-8-sig")
+    job = upload(client, capture, SheetImport, good, welfare_batch=batch.pk, handed_on="2017-01-20")
+    assert "张三" in client.get(job_url(job) + "rows/new/").content.decode()
+    assert not Handout.objects.exists()  # a preview writes nothing
+    act(client, capture, job, "confirm")
+    assert job.state == State.COMMITTED
     assert Handout.objects.get().member == alices_member
     batch.refresh_from_db()
     assert batch.stock == 4
+    act(client, capture, job, "undo")
+    batch.refresh_from_db()
+    assert job.state == State.UNDONE and not Handout.objects.exists() and batch.stock == 5
+
+
+def test_a_sign_in_sheet_import_is_undone_to_the_registrations_it_found(
+    client, sam, alices_member, tmp_path, django_capture_on_commit_callbacks
+):
+    from chunshu_union.imports.models import State
+    from services.models import Attendance, Event, SheetImport
+    from tests.factories import MembershipFactory
+    from tests.import_flow import act, upload
+
+    capture = django_capture_on_commit_callbacks
+    event = Event.objects.create(
+        federation=street(),
+        kind="training",
+        title="培训",
+        starts_on=datetime.date(2017, 4, 20),
+        ends_on=datetime.date(2017, 4, 20),
+    )
+    registered = Attendance.objects.create(event=event, member=alices_member, attended=False)
+    walk_in = MembershipFactory(enterprise=alices_member.memberships.get().enterprise).member
+    sheet = tmp_path / "sign-in.csv"
+    sheet.write_text(
+        f"姓名,身份证号\n{alices_member.name},{alices_member.id_number}\n"
+        f"{walk_in.name},{walk_in.id_number}\n",
+        "utf-8-sig",
+    )
+    client.force_login(sam)
+    job = upload(client, capture, SheetImport, sheet, event=event.pk)
+    assert (job.created, job.updated) == (1, 1)
+    act(client, capture, job, "confirm")
+    assert job.state == State.COMMITTED and Attendance.objects.filter(attended=True).count() == 2
+    act(client, capture, job, "undo")
+    assert list(Attendance.objects.values_list("pk", "attended")) == [(registered.pk, False)]
+
+
+def test_another_street_cannot_attach_a_sheet_to_this_streets_batch(db, client, tmp_path):
+    from accounts import roles
+    from accounts.models import Role
+    from services.models import SheetImport
+    from tests.factories import another_street, user
+
+    batch = WelfareBatch.objects.create(
+        federation=street(),
+        item=WelfareItem.objects.create(name="福包"),
+        name="2017福包",
+        campaign="warmth",
+        received_on=datetime.date(2017, 1, 5),
+        quantity=5,
+        stock=5,
+    )
+    dora = user("dora", Role.STAFF, federation=another_street().federation)
+    dora.groups.add(roles.group(roles.STAFF_GROUP))
+    client.force_login(dora)
+    sheet = tmp_path / "s.csv"
+    sheet.write_text("姓名,身份证号\n", "utf-8-sig")
+    with open(sheet, "rb") as handle:
+        page = client.post(
+            "/admin/services/sheetimport/add/", {"file": handle, "welfare_batch": batch.pk}
+        )
+    assert page.status_code == 200 and not SheetImport.objects.exists()
+    assert client.get(f"/admin/services/welfarebatch/{batch.pk}/import/").status_code == 404
 
 
 def test_an_events_page_offers_the_sign_in_sheet_import(client, sam):
@@ -243,5 +316,7 @@ def test_an_events_page_offers_the_sign_in_sheet_import(client, sam):
     )
     client.force_login(sam)
     change = client.get(f"/admin/services/event/{event.pk}/change/").content.decode()
-    assert "导入签到表" in change
-    assert client.get(f"/admin/services/event/{event.pk}/import/").status_code == 200
+    assert "导入签到表" in change and f'href="/admin/services/event/{event.pk}/import/"' in change
+    start = client.get(f"/admin/services/event/{event.pk}/import/")
+    assert start["Location"] == f"/admin/services/sheetimport/add/?event={event.pk}"
+    assert client.get(start["Location"]).status_code == 200

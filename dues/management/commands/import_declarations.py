@@ -1,7 +1,8 @@
 from django.utils.translation import gettext as _
 
 from chunshu_union.tabular.command import ImportCommand
-from dues.importing import declaration_import, result_notes
+from dues.importer import declaration_import
+from dues.importing import result_notes
 
 
 class Command(ImportCommand):

@@ -1,0 +1,7 @@
+"""The import flow's Celery tasks live beside the flow they drive
+(`engine`: the flow queues them, they run it); named here so that Celery's
+autodiscovery, which looks for a `tasks` module, finds them."""
+
+from .engine import import_job_check, import_job_commit, import_jobs_purge
+
+__all__ = ["import_job_check", "import_job_commit", "import_jobs_purge"]
