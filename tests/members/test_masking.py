@@ -196,6 +196,7 @@ def test_the_api_gives_the_birth_year_beside_the_mask(client, alice, street_memb
     assert "birth_date" not in record
 
 
+@pytest.mark.slow  # every API list and admin list
 def test_sam_cannot_rebuild_a_number_from_the_api_or_the_admins_lists(client, sam, street_members):
     client.force_login(sam)
     texts = api_responses(client) + admin_responses(client)
