@@ -1,0 +1,53 @@
+"""Members' models, one module per part of their life in the union:
+`people` (the person, memberships, transfers), `coverage` (京卡, insurance,
+verification), `imports` (roster imports and the transfer requests they
+make). Every model is imported here, so Django finds them and
+`from members.models import Member` works as it always has."""
+
+from .coverage import (
+    InsuranceEnrolment,
+    JingCardChange,
+    Verification,
+    VerificationCampaign,
+    VerificationCampaignQuerySet,
+)
+from .imports import (
+    ImportBatch,
+    ImportBatchQuerySet,
+    ImportChange,
+    TransferRequest,
+    TransferRequestQuerySet,
+)
+from .people import (
+    JingCard,
+    Member,
+    MemberQuerySet,
+    Membership,
+    MembershipQuerySet,
+    Sex,
+    ThroughMemberQuerySet,
+    Transfer,
+    TransferQuerySet,
+)
+
+__all__ = [
+    "ImportBatch",
+    "ImportBatchQuerySet",
+    "ImportChange",
+    "InsuranceEnrolment",
+    "JingCard",
+    "JingCardChange",
+    "Member",
+    "MemberQuerySet",
+    "Membership",
+    "MembershipQuerySet",
+    "Sex",
+    "ThroughMemberQuerySet",
+    "Transfer",
+    "TransferQuerySet",
+    "TransferRequest",
+    "TransferRequestQuerySet",
+    "Verification",
+    "VerificationCampaign",
+    "VerificationCampaignQuerySet",
+]
