@@ -6,6 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # two fresh Django processes
+
 ROOT = Path(__file__).resolve().parents[2]
 DRAW_ID_NUMBERS = """
 import django, random
