@@ -9,7 +9,6 @@ from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
-from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
@@ -17,6 +16,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
+
+from chunshu_union.admin_mixins import ServiceAdminMixin, ServiceForm
 
 from . import roles
 from .models import AccessLog, ApiToken, User
@@ -115,7 +116,7 @@ class AccessLogAdmin(ModelAdmin):
         return False
 
 
-class ApiTokenForm(forms.ModelForm):
+class ApiTokenForm(ServiceForm):
     class Meta:
         model = ApiToken
         fields = ["user", "name", "expires_at"]
@@ -128,11 +129,12 @@ class ApiTokenForm(forms.ModelForm):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(ModelAdmin):
+class ApiTokenAdmin(ServiceAdminMixin, ModelAdmin):
     """A token for another system. Each staff member makes, sees and revokes
     their own; a superuser also those of other accounts (service accounts).
     The key is shown once, on the page that answers the form: it is never
-    stored, logged, or put in a cookie or the session."""
+    stored, logged, or put in a cookie or the session (it travels from the
+    service to that page on the request alone)."""
 
     form = ApiTokenForm
     list_display = ["name", "user", "prefix", "created_at", "expires_at", "last_used_at"]
@@ -173,29 +175,22 @@ class ApiTokenAdmin(ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return self.has_view_permission(request, obj)
 
-    def add_view(self, request, form_url="", extra_context=None):
-        if request.method == "POST":
-            if not self.has_add_permission(request):
-                raise PermissionDenied
-            form = self.get_form(request)(request.POST)
-            if form.is_valid():
-                return self._made(request, form.cleaned_data)
-        # A first visit, or a form with errors: the admin's own page.
-        return super().add_view(request, form_url, extra_context)
-
-    def _made(self, request, data):
-        token, key = api_token_create(
+    def run_service(self, request, obj, data):
+        token, request._api_token_key = api_token_create(
             user=data.get("user") or request.user,
             name=data["name"],
             lifetime=data["expires_at"] - timezone.now(),
             by=request.user,
         )
+        return token
+
+    def response_add(self, request, obj, post_url_continue=None):
         context = {
             **self.admin_site.each_context(request),
             "title": gettext("API token made"),
             "opts": self.opts,
-            "token": token,
-            "key": key,
+            "token": obj,
+            "key": request._api_token_key,
         }
         response = TemplateResponse(request, "admin/accounts/apitoken/made.html", context)
         add_never_cache_headers(response)  # the key must not sit in any cache

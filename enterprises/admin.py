@@ -3,10 +3,26 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from chunshu_union.admin_exports import ExportAdminMixin
-from chunshu_union.admin_mixins import ScopedModelAdmin, ScopedTabularInline
+from chunshu_union.admin_mixins import (
+    ScopedModelAdmin,
+    ScopedTabularInline,
+    ServiceAdminMixin,
+    ServiceForm,
+)
 
 from . import admin_exports
-from .models import Building, Community, Enterprise, EnterpriseStatus, Federation
+from .models import (
+    AffairsDisclosure,
+    Building,
+    CollectiveAgreement,
+    Community,
+    CongressSession,
+    Enterprise,
+    EnterpriseStatus,
+    Federation,
+    WorkerCongress,
+)
+from .registers import agreement_check, agreement_record
 from .services import enterprise_refresh_status
 
 
@@ -113,18 +129,8 @@ class EnterpriseAdmin(ExportAdminMixin, ScopedModelAdmin):
 # --- Registers: collective bargaining and democratic management ------------
 # (services issue; rules in enterprises/registers.py)
 
-from django import forms  # noqa: E402
 
-from .models import (  # noqa: E402
-    AffairsDisclosure,
-    CollectiveAgreement,
-    CongressSession,
-    WorkerCongress,
-)
-from .registers import agreement_check  # noqa: E402
-
-
-class CollectiveAgreementForm(forms.ModelForm):
+class CollectiveAgreementForm(ServiceForm):
     class Meta:
         model = CollectiveAgreement
         fields = [
@@ -142,24 +148,9 @@ class CollectiveAgreementForm(forms.ModelForm):
             "is_demonstration",
         ]
 
-    def clean(self):
-        data = super().clean()
-        if not self.errors:
-            try:
-                agreement_check(
-                    by=self.request_user,
-                    scope=data["scope"],
-                    enterprises=list(data.get("enterprises") or []),
-                    community=data.get("community"),
-                    is_demonstration=data.get("is_demonstration", False),
-                )
-            except forms.ValidationError as refused:
-                self.add_error(None, refused)
-        return data
-
 
 @admin.register(CollectiveAgreement)
-class CollectiveAgreementAdmin(ExportAdminMixin, ScopedModelAdmin):
+class CollectiveAgreementAdmin(ExportAdminMixin, ServiceAdminMixin, ScopedModelAdmin):
     resource_classes = [admin_exports.CollectiveAgreementResource]
     form = CollectiveAgreementForm
     list_display = [
@@ -179,10 +170,34 @@ class CollectiveAgreementAdmin(ExportAdminMixin, ScopedModelAdmin):
     list_select_related = ["community"]
     date_hierarchy = "signed_on"
 
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        form.request_user = request.user
-        return form
+    def run_service(self, request, obj, data):
+        enterprises = list(data.get("enterprises") or [])
+        if obj.pk is not None:
+            # No service edits an agreement: its coverage rules are checked
+            # and the admin saves the form.
+            agreement_check(
+                by=request.user,
+                scope=data["scope"],
+                enterprises=enterprises,
+                community=data.get("community"),
+                is_demonstration=data.get("is_demonstration", False),
+            )
+            return None
+        return agreement_record(
+            by=request.user,
+            federation=data["federation"],
+            scope=data["scope"],
+            title=data["title"],
+            enterprises=enterprises,
+            signed_on=data["signed_on"],
+            starts_on=data["starts_on"],
+            ends_on=data["ends_on"],
+            wage_rise_percent=data.get("wage_rise_percent"),
+            covered_workers=data.get("covered_workers"),
+            community=data.get("community"),
+            industry=data.get("industry", ""),
+            is_demonstration=data.get("is_demonstration", False),
+        )
 
 
 class CongressSessionInline(ScopedTabularInline):

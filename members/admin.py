@@ -11,16 +11,24 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import AccessLog
 from accounts.services import access_log_record
 from chunshu_union import access, crypto
-from chunshu_union.admin_mixins import ScopedModelAdmin, ScopedTabularInline
+from chunshu_union.admin_mixins import (
+    ScopedModelAdmin,
+    ScopedTabularInline,
+    ServiceAdminMixin,
+    ServiceForm,
+)
 from chunshu_union.imports.engine import job_undo
 from chunshu_union.tabular.normalize import parse_phone
 from enterprises.admin import EnterpriseAdmin
-from enterprises.models import Community
+from enterprises.models import Community, Enterprise
 
-from . import masking
+# The members admin spans several modules; importing them here registers
+# their pages (Django's autodiscover imports only members.admin).
+from . import admin_auditlog, admin_coverage, admin_transfers, masking  # noqa: F401
 from .admin_find import IdNumberFindMixin
 from .id_numbers import EXCEL_DAMAGE, id_number_problem, normalise
 from .models import ImportBatch, Member, Membership, Transfer
+from .services import membership_join, membership_leave, membership_transfer
 
 
 class MemberForm(forms.ModelForm):
@@ -267,8 +275,32 @@ class MembershipAdmin(ScopedModelAdmin):
         return obj.member.id_masked
 
 
+class TransferForm(ServiceForm):
+    """A transfer names where the member goes: an enterprise of the street,
+    a union outside it, or both (a member coming in from outside)."""
+
+    to_enterprise = forms.ModelChoiceField(
+        label=_("enterprise moved to"),
+        queryset=Enterprise.objects.none(),
+        required=False,
+        help_text=_("Leave empty for a transfer out of the street."),
+    )
+
+    class Meta:
+        model = Transfer
+        fields = ["member", "transferred_on", "external_party", "reason"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_enterprise"].queryset = Enterprise.objects.for_user(self.request.user)
+
+
 @admin.register(Transfer)
-class TransferAdmin(ScopedModelAdmin):
+class TransferAdmin(ServiceAdminMixin, ScopedModelAdmin):
+    """Transfers are recorded through the members services, which close and
+    open the memberships; a transfer is never edited."""
+
+    form = TransferForm
     list_display = [
         "member",
         "transferred_on",
@@ -278,13 +310,38 @@ class TransferAdmin(ScopedModelAdmin):
     ]
     search_fields = ["member__name", "external_party"]
     list_select_related = ["member"]
-    raw_id_fields = ["member", "from_membership", "to_membership"]
+    raw_id_fields = ["member"]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["member", "to_enterprise", "external_party", "transferred_on", "reason"]
+        return [*self.list_display, "reason", "recorded_by", "recorded_at"]
 
     def has_change_permission(self, request, obj=None):
         return False
 
+    def run_service(self, request, obj, data):
+        member, on, by = data["member"], data["transferred_on"], request.user
+        to_enterprise, outside = data["to_enterprise"], data["external_party"]
+        reason = data.get("reason", "")
+        if to_enterprise and outside:
+            joined = membership_join(
+                member=member, enterprise=to_enterprise, joined_on=on, external_party=outside, by=by
+            )
+            return joined.transfers_in.get()
+        if to_enterprise:
+            return membership_transfer(
+                member=member, to_enterprise=to_enterprise, on=on, reason=reason, by=by
+            )
+        if outside:
+            left = membership_leave(
+                member=member, on=on, external_party=outside, reason=reason, by=by
+            )
+            return left.transfers_out.get()
+        raise ValidationError(
+            _("Name the enterprise the member moves to, or the union outside the street.")
+        )
 
-from . import admin_auditlog, admin_coverage, admin_transfers  # noqa: E402,F401
 
 # --- Roster imports -------------------------------------------------------------
 

@@ -1,32 +1,26 @@
 """Admin for the member-side service records (京卡 changes, insurance,
 verification campaigns). Rows are scoped through the member they concern;
-writes go through members.coverage, so the admin keeps the same rules."""
+writes go through members.coverage by the one admin-to-service bridge
+(chunshu_union.admin_mixins.ServiceAdminMixin), so the admin keeps the same
+rules and saves a record once or not at all."""
 
-from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from chunshu_union.admin_mixins import ScopedModelAdmin
+from chunshu_union.admin_mixins import ScopedModelAdmin, ServiceAdminMixin, ServiceForm
 
 from . import coverage
-from .models import (
-    InsuranceEnrolment,
-    JingCardChange,
-    Verification,
-    VerificationCampaign,
-)
+from .models import InsuranceEnrolment, JingCardChange, Verification, VerificationCampaign
 
 
-class ThroughMemberAdmin(ScopedModelAdmin):
+class ThroughMemberAdmin(ServiceAdminMixin, ScopedModelAdmin):
+    """Records about one member, added through a members.coverage operation
+    and never edited."""
+
     list_select_related = ["member"]
     search_fields = ["member__name"]
     autocomplete_fields = ["member"]
-
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        form.request_user = request.user
-        return form
 
     def has_change_permission(self, request, obj=None):
         return False if obj is not None else super().has_change_permission(request, obj)
@@ -39,89 +33,62 @@ class ThroughMemberAdmin(ScopedModelAdmin):
         return obj.member.id_masked
 
 
-class _ServiceForm(forms.ModelForm):
-    """Runs the coverage operation during validation so that a refusal is a
-    form error; `save_model` keeps the row it made."""
-
-    def run(self, data):  # pragma: no cover - abstract
-        raise NotImplementedError
-
-    def clean(self):
-        data = super().clean()
-        if not self.errors and self.instance.pk is None:
-            try:
-                self.made = self.run(data)
-            except ValidationError as refused:
-                self.add_error(None, refused)
-        return data
-
-
-class JingCardChangeForm(_ServiceForm):
+class JingCardChangeForm(ServiceForm):
     class Meta:
         model = JingCardChange
         fields = ["member", "to_status", "changed_on"]
 
-    def run(self, data):
-        return coverage.member_set_jingcard(
-            member=data["member"],
-            to_status=data["to_status"],
-            on=data["changed_on"],
-            by=self.request_user,
-        )
 
-
-class InsuranceForm(_ServiceForm):
+class InsuranceForm(ServiceForm):
     class Meta:
         model = InsuranceEnrolment
         fields = ["member", "year", "enrolled_on", "plan", "premium"]
 
-    def run(self, data):
+
+class VerificationForm(ServiceForm):
+    class Meta:
+        model = Verification
+        fields = ["campaign", "member", "verified_at", "note"]
+
+
+@admin.register(JingCardChange)
+class JingCardChangeAdmin(ThroughMemberAdmin):
+    form = JingCardChangeForm
+    list_display = [
+        "member",
+        "member_id_number",
+        "from_status",
+        "to_status",
+        "changed_on",
+        "recorded_by",
+    ]
+    list_filter = ["to_status", "changed_on"]
+    date_hierarchy = "changed_on"
+
+    def run_service(self, request, obj, data):
+        return coverage.member_set_jingcard(
+            member=data["member"],
+            to_status=data["to_status"],
+            on=data["changed_on"],
+            by=request.user,
+        )
+
+
+@admin.register(InsuranceEnrolment)
+class InsuranceEnrolmentAdmin(ThroughMemberAdmin):
+    form = InsuranceForm
+    list_display = ["member", "member_id_number", "year", "enrolled_on", "plan", "premium"]
+    list_filter = ["year", "plan"]
+
+    def run_service(self, request, obj, data):
         return coverage.insurance_enrol(
             member=data["member"],
             year=data["year"],
             enrolled_on=data["enrolled_on"],
             plan=data.get("plan", ""),
             premium=data.get("premium") or 0,
-            by=self.request_user,
+            by=request.user,
         )
-
-
-class VerificationForm(_ServiceForm):
-    class Meta:
-        model = Verification
-        fields = ["campaign", "member", "verified_at", "note"]
-
-    def run(self, data):
-        return coverage.member_verify(
-            campaign=data["campaign"],
-            member=data["member"],
-            at=data["verified_at"],
-            note=data.get("note", ""),
-            by=self.request_user,
-        )
-
-
-class _SavesWhatTheFormMade:
-    def save_model(self, request, obj, form, change):
-        # The operation already ran inside the admin's transaction in clean().
-        made = form.made
-        obj.__dict__.update(made.__dict__)
-        obj._state.adding = False
-
-
-@admin.register(JingCardChange)
-class JingCardChangeAdmin(_SavesWhatTheFormMade, ThroughMemberAdmin):
-    form = JingCardChangeForm
-    list_display = ["member", "member_id_number", "from_status", "to_status", "changed_on", "recorded_by"]
-    list_filter = ["to_status", "changed_on"]
-    date_hierarchy = "changed_on"
-
-
-@admin.register(InsuranceEnrolment)
-class InsuranceEnrolmentAdmin(_SavesWhatTheFormMade, ThroughMemberAdmin):
-    form = InsuranceForm
-    list_display = ["member", "member_id_number", "year", "enrolled_on", "plan", "premium"]
-    list_filter = ["year", "plan"]
 
 
 @admin.register(VerificationCampaign)
@@ -130,8 +97,6 @@ class VerificationCampaignAdmin(ScopedModelAdmin):
     search_fields = ["name"]
 
     def get_queryset(self, request):
-        from django.db.models import Count
-
         return super().get_queryset(request).annotate(n=Count("verifications"))
 
     @admin.display(description=_("verified"), ordering="n")
@@ -140,8 +105,17 @@ class VerificationCampaignAdmin(ScopedModelAdmin):
 
 
 @admin.register(Verification)
-class VerificationAdmin(_SavesWhatTheFormMade, ThroughMemberAdmin):
+class VerificationAdmin(ThroughMemberAdmin):
     form = VerificationForm
     list_display = ["member", "member_id_number", "campaign", "verified_by", "verified_at"]
     list_filter = ["campaign"]
     list_select_related = ["member", "campaign", "verified_by"]
+
+    def run_service(self, request, obj, data):
+        return coverage.member_verify(
+            campaign=data["campaign"],
+            member=data["member"],
+            at=data["verified_at"],
+            note=data.get("note", ""),
+            by=request.user,
+        )

@@ -1,13 +1,12 @@
 """The staff admin for the street's service work, one module per sub-domain
 (importing them registers their pages). Every write that has a rule goes
-through `services.services`: the add forms run the service in a savepoint
-during validation (so a refused write comes back as a form error in Chinese,
-never a traceback) and `save_model` runs it for real."""
+through `services.services`, by the one bridge of
+`chunshu_union.admin_mixins.ServiceAdminMixin`."""
 
 from django.utils.translation import gettext_lazy as _
 
 from .aid import AidCaseAdmin
-from .common import MemberScopedAdmin, check_by_running
+from .common import MemberScopedAdmin
 from .events import EventAdmin
 from .menu import ServiceOfferAdmin, ServiceRequestAdmin
 from .sheets import SheetImportAdmin, SheetImportAdminMixin
@@ -42,5 +41,4 @@ __all__ = [
     "VisitAdmin",
     "WelfareBatchAdmin",
     "WelfareItemAdmin",
-    "check_by_running",
 ]

@@ -14,11 +14,11 @@ from django.utils.translation import pgettext_lazy
 from accounts.models import AccessLog
 from accounts.services import access_log_record
 from chunshu_union import access
-from chunshu_union.admin_mixins import ScopedTabularInline
+from chunshu_union.admin_mixins import ScopedTabularInline, ServiceAdminMixin, ServiceForm
 from services import services
 from services.models import AidAttachment, AidCase, AidStatus
 
-from .common import MemberScopedAdmin, check_by_running
+from .common import MemberScopedAdmin
 
 
 class AidAdminMixin:
@@ -69,26 +69,10 @@ class AidAttachmentInline(AidAdminMixin, ScopedTabularInline):
         return format_html('<a href="{}">{}</a>', url, obj.original_name)
 
 
-class AidCaseForm(forms.ModelForm):
+class AidCaseForm(ServiceForm):
     class Meta:
         model = AidCase
         fields = ["member", "applied_on", "reason", "amount_requested"]
-
-    def clean(self):
-        data = super().clean()
-        if self.instance.pk is None and not self.errors:
-            check_by_running(self, lambda: _submit(self.request_user, data))
-        return data
-
-
-def _submit(user, data) -> AidCase:
-    return services.aid_submit(
-        by=user,
-        member=data["member"],
-        applied_on=data["applied_on"],
-        reason=data["reason"],
-        amount_requested=data["amount_requested"],
-    )
 
 
 class AidStepForm(forms.Form):
@@ -127,7 +111,7 @@ def _run_step(step: str, case: AidCase, user, data: dict) -> AidCase:
 
 
 @admin.register(AidCase)
-class AidCaseAdmin(AidAdminMixin, MemberScopedAdmin):
+class AidCaseAdmin(AidAdminMixin, ServiceAdminMixin, MemberScopedAdmin):
     form = AidCaseForm
     list_display = [
         "member_name",
@@ -175,11 +159,6 @@ class AidCaseAdmin(AidAdminMixin, MemberScopedAdmin):
             "paid_on",
         ]
 
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        form.request_user = request.user
-        return form
-
     @admin.display(description=pgettext_lazy("person", "name"), ordering="member__name")
     def member_name(self, obj):
         return obj.member.name
@@ -188,12 +167,19 @@ class AidCaseAdmin(AidAdminMixin, MemberScopedAdmin):
     def member_id_number(self, obj):
         return obj.member.id_masked
 
-    def save_model(self, request, obj, form, change):
-        if change:
-            return  # a case changes only through its steps
-        case = _submit(request.user, form.cleaned_data)
-        obj.__dict__.update(case.__dict__)
-        obj._state.adding = False
+    def run_service(self, request, obj, data):
+        if obj.pk is not None:
+            return None
+        return services.aid_submit(
+            by=request.user,
+            member=data["member"],
+            applied_on=data["applied_on"],
+            reason=data["reason"],
+            amount_requested=data["amount_requested"],
+        )
+
+    def save_without_service(self, request, obj, form, change):
+        pass  # a case changes only through its steps
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not AidAttachment:

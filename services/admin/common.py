@@ -1,29 +1,7 @@
 """What several sub-domains' admins share."""
 
-from django import forms
-from django.core.exceptions import ValidationError
-from django.db import transaction
-
 from chunshu_union.admin_mixins import ScopedModelAdmin
 from members.models import Member
-
-
-class _DryRun(Exception):
-    pass
-
-
-def check_by_running(form: forms.Form, run) -> None:
-    """Run a service inside a savepoint that is always rolled back, turning
-    its refusal into a form error: the form can never disagree with the
-    rules the service enforces."""
-    try:
-        with transaction.atomic():
-            run()
-            raise _DryRun
-    except _DryRun:
-        pass
-    except ValidationError as refused:
-        form.add_error(None, refused)
 
 
 class MemberScopedAdmin(ScopedModelAdmin):

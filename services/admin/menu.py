@@ -1,16 +1,13 @@
 """The service menu and service requests."""
 
-from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from chunshu_union.admin_mixins import ScopedModelAdmin
+from chunshu_union.admin_mixins import ScopedModelAdmin, ServiceAdminMixin, ServiceForm
 from services import services
 from services.models import RequestStatus, ServiceOffer, ServiceRequest
-
-from .common import check_by_running
 
 
 @admin.register(ServiceOffer)
@@ -21,40 +18,14 @@ class ServiceOfferAdmin(ScopedModelAdmin):
     search_fields = ["name", "description"]
 
 
-class ServiceRequestForm(forms.ModelForm):
+class ServiceRequestForm(ServiceForm):
     class Meta:
         model = ServiceRequest
         fields = ["offer", "enterprise", "requested_on", "need", "rating", "comment"]
 
-    def clean(self):
-        data = super().clean()
-        if self.errors:
-            return data
-        if self.instance.pk is None:
-            check_by_running(self, lambda: _request(self.request_user, data))
-        elif data.get("rating") is not None:
-            check_by_running(self, lambda: _rate(self.request_user, self.instance, data))
-        return data
-
-
-def _rate(user, request_obj, data) -> ServiceRequest:
-    return services.service_request_rate(
-        request=request_obj, by=user, rating=data["rating"], comment=data.get("comment", "")
-    )
-
-
-def _request(user, data) -> ServiceRequest:
-    return services.service_request_create(
-        offer=data["offer"],
-        enterprise=data["enterprise"],
-        by=user,
-        requested_on=data["requested_on"],
-        need=data.get("need", ""),
-    )
-
 
 @admin.register(ServiceRequest)
-class ServiceRequestAdmin(ScopedModelAdmin):
+class ServiceRequestAdmin(ServiceAdminMixin, ScopedModelAdmin):
     form = ServiceRequestForm
     list_display = [
         "offer",
@@ -71,11 +42,6 @@ class ServiceRequestAdmin(ScopedModelAdmin):
     autocomplete_fields = ["enterprise"]
     date_hierarchy = "requested_on"
     actions = ["accept_today", "fulfil_today"]
-
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        form.request_user = request.user
-        return form
 
     def get_fields(self, request, obj=None):
         if obj is None:
@@ -111,14 +77,23 @@ class ServiceRequestAdmin(ScopedModelAdmin):
         # The enterprise's rating is recorded once the service is delivered.
         return fixed if obj.status == RequestStatus.FULFILLED else [*fixed, "rating", "comment"]
 
-    def save_model(self, request, obj, form, change):
-        if change:
-            if form.cleaned_data.get("rating") is not None:
-                _rate(request.user, obj, form.cleaned_data)
-            return
-        created = _request(request.user, form.cleaned_data)
-        obj.__dict__.update(created.__dict__)
-        obj._state.adding = False
+    def run_service(self, request, obj, data):
+        if obj.pk is None:
+            return services.service_request_create(
+                offer=data["offer"],
+                enterprise=data["enterprise"],
+                by=request.user,
+                requested_on=data["requested_on"],
+                need=data.get("need", ""),
+            )
+        if data.get("rating") is not None:
+            return services.service_request_rate(
+                request=obj, by=request.user, rating=data["rating"], comment=data.get("comment", "")
+            )
+        return None
+
+    def save_without_service(self, request, obj, form, change):
+        pass  # the steps are actions; only the rating is typed here
 
     def _apply(self, request, queryset, run):
         done, refused = 0, []

@@ -11,13 +11,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from chunshu_union import access
-from chunshu_union.admin_mixins import ScopedModelAdmin, ScopedTabularInline
+from chunshu_union.admin_mixins import (
+    ScopedModelAdmin,
+    ScopedTabularInline,
+    ServiceAdminMixin,
+    ServiceForm,
+)
 from chunshu_union.quarters import Quarter
 from enterprises.models import Enterprise
 from services import selectors, services
 from services.models import Assignment, Finding, Visit
-
-from .common import check_by_running
 
 
 @admin.register(Assignment)
@@ -60,7 +63,7 @@ class FindingInline(ScopedTabularInline):
     can_delete = False
 
 
-class VisitForm(forms.ModelForm):
+class VisitForm(ServiceForm):
     class Meta:
         model = Visit
         fields = ["visitor", "visited_on", "enterprise", "community", "summary"]
@@ -74,26 +77,9 @@ class VisitForm(forms.ModelForm):
                 "For a community visit; an enterprise visit takes its enterprise's community."
             )
 
-    def clean(self):
-        data = super().clean()
-        if self.instance.pk is None and not self.errors:
-            check_by_running(self, lambda: _record_visit(self.request_user, data))
-        return data
-
-
-def _record_visit(user, data) -> Visit:
-    return services.visit_record(
-        by=user,
-        visitor=data.get("visitor") or user,
-        visited_on=data["visited_on"],
-        enterprise=data.get("enterprise"),
-        community=data.get("community"),
-        summary=data.get("summary", ""),
-    )
-
 
 @admin.register(Visit)
-class VisitAdmin(ScopedModelAdmin):
+class VisitAdmin(ServiceAdminMixin, ScopedModelAdmin):
     form = VisitForm
     list_display = ["visited_on", "kind", "visitor", "community", "enterprise", "open_findings"]
     list_filter = ["kind", "community", "visitor", ("visited_on", admin.DateFieldListFilter)]
@@ -102,11 +88,6 @@ class VisitAdmin(ScopedModelAdmin):
     list_select_related = ["visitor", "community", "enterprise"]
     autocomplete_fields = ["enterprise"]
     inlines = [FindingInline]
-
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        form.request_user = request.user
-        return form
 
     def get_readonly_fields(self, request, obj=None):
         return ["visitor", "visited_on", "enterprise", "community"] if obj else []
@@ -130,14 +111,20 @@ class VisitAdmin(ScopedModelAdmin):
             kwargs["initial"] = request.user.pk
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    def save_model(self, request, obj, form, change):
-        if change:
-            obj.save(update_fields=["summary"])
-            return
-        visit = _record_visit(request.user, form.cleaned_data)
-        obj.pk = visit.pk
-        obj.__dict__.update(visit.__dict__)
-        obj._state.adding = False
+    def run_service(self, request, obj, data):
+        if obj.pk is not None:
+            return None  # only the summary is edited afterwards
+        return services.visit_record(
+            by=request.user,
+            visitor=data.get("visitor") or request.user,
+            visited_on=data["visited_on"],
+            enterprise=data.get("enterprise"),
+            community=data.get("community"),
+            summary=data.get("summary", ""),
+        )
+
+    def save_without_service(self, request, obj, form, change):
+        obj.save(update_fields=["summary"])
 
     def get_urls(self):
         return [

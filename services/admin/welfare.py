@@ -1,16 +1,15 @@
 """Welfare items, batches (with their sign-off sheet) and handouts."""
 
-from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from chunshu_union.admin_exports import ExportAdminMixin
-from chunshu_union.admin_mixins import ScopedModelAdmin
+from chunshu_union.admin_mixins import ScopedModelAdmin, ServiceAdminMixin, ServiceForm
 from services import services
 from services.models import Handout, WelfareBatch, WelfareItem
 
 from . import exports
-from .common import MemberScopedAdmin, check_by_running
+from .common import MemberScopedAdmin
 from .sheets import SheetImportAdminMixin
 
 
@@ -45,31 +44,14 @@ class WelfareBatchAdmin(ExportAdminMixin, SheetImportAdminMixin, ScopedModelAdmi
     sheet_field = "welfare_batch"
 
 
-class HandoutForm(forms.ModelForm):
+class HandoutForm(ServiceForm):
     class Meta:
         model = Handout
         fields = ["batch", "member", "enterprise", "quantity", "handed_on"]
 
-    def clean(self):
-        data = super().clean()
-        if self.instance.pk is None and not self.errors:
-            check_by_running(self, lambda: _give(self.request_user, data))
-        return data
-
-
-def _give(user, data) -> Handout:
-    return services.handout_give(
-        batch=data["batch"],
-        by=user,
-        handed_on=data["handed_on"],
-        member=data.get("member"),
-        enterprise=data.get("enterprise"),
-        quantity=data.get("quantity") or 1,
-    )
-
 
 @admin.register(Handout)
-class HandoutAdmin(ExportAdminMixin, MemberScopedAdmin):
+class HandoutAdmin(ExportAdminMixin, ServiceAdminMixin, MemberScopedAdmin):
     resource_classes = [exports.HandoutResource]
     form = HandoutForm
     list_display = ["batch", "recipient", "community", "quantity", "handed_on"]
@@ -78,11 +60,6 @@ class HandoutAdmin(ExportAdminMixin, MemberScopedAdmin):
     list_select_related = ["batch", "member", "enterprise", "community"]
     autocomplete_fields = ["member", "enterprise"]
     date_hierarchy = "handed_on"
-
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        form.request_user = request.user
-        return form
 
     def has_change_permission(self, request, obj=None):
         return False if obj is not None else super().has_change_permission(request, obj)
@@ -96,7 +73,12 @@ class HandoutAdmin(ExportAdminMixin, MemberScopedAdmin):
             return f"{obj.member.name}（{obj.member.id_masked}）"
         return obj.enterprise
 
-    def save_model(self, request, obj, form, change):
-        handout = _give(request.user, form.cleaned_data)
-        obj.__dict__.update(handout.__dict__)
-        obj._state.adding = False
+    def run_service(self, request, obj, data):
+        return services.handout_give(
+            batch=data["batch"],
+            by=request.user,
+            handed_on=data["handed_on"],
+            member=data.get("member"),
+            enterprise=data.get("enterprise"),
+            quantity=data.get("quantity") or 1,
+        )
