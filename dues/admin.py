@@ -25,6 +25,7 @@ from . import selectors
 from .forms import DeclarationUploadForm, ResolveForm
 from .models import Declaration, DeclarationImport, RateSnapshot, UnmatchedDeclaration, ZombieFlag
 from .services import zombie_resolve
+from .tasks import recompute_rates
 from .zombies import reason_text
 
 
@@ -290,8 +291,6 @@ class RateSnapshotAdmin(ReadOnlyMixin, ScopedModelAdmin):
         if not request.user.has_perm("dues.add_ratesnapshot") and not request.user.is_superuser:
             raise PermissionDenied
         if request.method == "POST":
-            from .tasks import recompute_rates
-
             recompute_rates.delay(None, request.user.pk)
             messages.success(request, gettext("The rates are being recomputed."))
             return redirect("admin:dues_ratesnapshot_changelist")
@@ -354,8 +353,6 @@ class ZombieFlagAdmin(ReadOnlyMixin, ScopedModelAdmin):
     fields = readonly_fields
 
     def get_queryset(self, request):
-        from .models import Declaration
-
         later = Declaration.objects.filter(
             enterprise=OuterRef("enterprise"), period_end__gte=OuterRef("flagged_on")
         )

@@ -1,6 +1,8 @@
 """The chair portal: a community chair's own enterprises and members, and
 the roster imports (upload, progress, preview, confirm, undo)."""
 
+from urllib.parse import quote
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -133,8 +135,6 @@ def _xlsx(data: bytes, filename: str) -> HttpResponse:
 
 
 def _attachment(filename: str) -> str:
-    from urllib.parse import quote
-
     return f"attachment; filename=\"roster.xlsx\"; filename*=UTF-8''{quote(filename)}"
 
 

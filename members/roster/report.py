@@ -8,6 +8,7 @@ import io
 from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
 
 from chunshu_union.tabular.export import write_cell
 
@@ -51,6 +52,5 @@ def error_report(error_rows: dict) -> bytes:
 
 
 def _letter(n: int) -> str:
-    from openpyxl.utils import get_column_letter
 
     return get_column_letter(n)
