@@ -181,3 +181,34 @@ def test_admin_modules_go_through_the_one_bridge():
         if pattern in f.read_text()
     ]
     assert offending == []
+
+
+def test_a_service_request_is_made_and_rated_in_the_admin_through_its_service(
+    client, sam, alices_enterprise
+):
+    from services.models import RequestStatus, ServiceOffer, ServiceRequest
+    from services.services import service_request_accept, service_request_fulfil
+
+    offer = ServiceOffer.objects.create(name="午间共享圈")
+    client.force_login(sam)
+    made = client.post(
+        "/admin/services/servicerequest/add/",
+        {"offer": offer.pk, "enterprise": alices_enterprise.pk, "requested_on": "2017-05-02"},
+    )
+    assert made.status_code == 302, made.content.decode()[:2000]
+    request = ServiceRequest.objects.get()
+    assert request.community == alices_enterprise.community  # the service filled it in
+    service_request_accept(request=request, by=sam, on=datetime.date(2017, 5, 3))
+    service_request_fulfil(request=request, by=sam, on=datetime.date(2017, 5, 10))
+    url = f"/admin/services/servicerequest/{request.pk}/change/"
+    refused = client.post(url, {"rating": "6", "comment": "很好"})
+    assert refused.status_code == 200
+    request.refresh_from_db()
+    assert request.rating is None
+    assert client.post(url, {"rating": "5", "comment": "很好"}).status_code == 302
+    request.refresh_from_db()
+    assert (request.status, request.rating, request.comment) == (
+        RequestStatus.FULFILLED,
+        5,
+        "很好",
+    )

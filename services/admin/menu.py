@@ -43,39 +43,31 @@ class ServiceRequestAdmin(ServiceAdminMixin, ScopedModelAdmin):
     date_hierarchy = "requested_on"
     actions = ["accept_today", "fulfil_today"]
 
+    #: Fixed once a request is made; only the rating and its comment are
+    #: typed afterwards, once the service is delivered.
+    fixed_fields = [
+        "offer",
+        "enterprise",
+        "community",
+        "requested_on",
+        "need",
+        "status",
+        "accepted_on",
+        "fulfilled_on",
+        "handled_by",
+    ]
+
     def get_fields(self, request, obj=None):
         if obj is None:
             return ["offer", "enterprise", "requested_on", "need"]
-        return [
-            "offer",
-            "enterprise",
-            "community",
-            "requested_on",
-            "need",
-            "status",
-            "accepted_on",
-            "fulfilled_on",
-            "handled_by",
-            "rating",
-            "comment",
-        ]
+        return [*self.fixed_fields, "rating", "comment"]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return []
-        fixed = [
-            "offer",
-            "enterprise",
-            "community",
-            "requested_on",
-            "need",
-            "status",
-            "accepted_on",
-            "fulfilled_on",
-            "handled_by",
-        ]
-        # The enterprise's rating is recorded once the service is delivered.
-        return fixed if obj.status == RequestStatus.FULFILLED else [*fixed, "rating", "comment"]
+        if obj.status == RequestStatus.FULFILLED:
+            return self.fixed_fields
+        return [*self.fixed_fields, "rating", "comment"]
 
     def run_service(self, request, obj, data):
         if obj.pk is None:
