@@ -18,9 +18,36 @@ def load(rng, federation, members, enterprises) -> None:
             federation=federation, name__in=("庄胜广场", "海格国际大厦", "富卓大厦")
         )
     )
+    for kind, title, start, end, place, people in _plan(rng, members, enterprises, buildings):
+        event = Event.objects.create(
+            federation=federation,
+            kind=kind,
+            title=title,
+            starts_on=date(*start),
+            ends_on=date(*end),
+            place=place,
+        )
+        if kind == EventKind.PROMOTION:
+            event.buildings.set(buildings)
+        registered = date(*start) - datetime.timedelta(days=7)
+        Attendance.objects.bulk_create(
+            Attendance(
+                event=event,
+                member_id=member_id,
+                registered_on=registered,
+                # Everyone at the training signed in (140); elsewhere a few
+                # who registered did not come.
+                attended=kind == EventKind.TRAINING or rng.random() < 0.93,
+            )
+            for member_id, _e, _c, _s in people
+        )
+
+
+def _plan(rng, members, enterprises, buildings) -> tuple:
+    """(kind, title, first day, last day, place, the members registered)."""
     in_buildings = {e.pk for e in enterprises if e.building_id in {b.pk for b in buildings}}
     women = [m for m in members if m[3] == Sex.FEMALE]
-    plan = (
+    return (
         (
             EventKind.WOMENS_DAY,
             "2017年“三八”妇女节女性劳模、企业家和优秀职工联谊活动",
@@ -62,26 +89,3 @@ def load(rng, federation, members, enterprises) -> None:
             rng.sample([m for m in members if m[1] in in_buildings], 260),
         ),
     )
-    for kind, title, start, end, place, people in plan:
-        event = Event.objects.create(
-            federation=federation,
-            kind=kind,
-            title=title,
-            starts_on=date(*start),
-            ends_on=date(*end),
-            place=place,
-        )
-        if kind == EventKind.PROMOTION:
-            event.buildings.set(buildings)
-        registered = date(*start) - datetime.timedelta(days=7)
-        Attendance.objects.bulk_create(
-            Attendance(
-                event=event,
-                member_id=member_id,
-                registered_on=registered,
-                # Everyone at the training signed in (140); elsewhere a few
-                # who registered did not come.
-                attended=kind == EventKind.TRAINING or rng.random() < 0.93,
-            )
-            for member_id, _e, _c, _s in people
-        )

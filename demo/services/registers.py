@@ -21,13 +21,28 @@ from .year import YEAR, date
 
 
 def load(rng, federation, communities, enterprises) -> None:
+    large = [e for e in enterprises if e.headcount >= 100]
+    links = [  # (agreement, [enterprise ids]), drawn in this order
+        *_regional(rng, federation, communities, enterprises),
+        _catering(federation, enterprises),
+        *_per_enterprise(rng, federation, large),
+    ]
+    CollectiveAgreement.objects.bulk_create([a for a, _ids in links])
+    Through = CollectiveAgreement.enterprises.through
+    Through.objects.bulk_create(
+        Through(collectiveagreement_id=a.pk, enterprise_id=pk) for a, ids in links for pk in ids
+    )
+    _congresses(rng, communities, large)
+
+
+def _regional(rng, federation, communities, enterprises) -> list:
+    """Regional agreements signed through the spring: coverage grows
+    quarter by quarter, and about three in four enterprises take part."""
     by_community: dict[int, list[Enterprise]] = {}
     for e in enterprises:
         by_community.setdefault(e.community_id, []).append(e)
-    links = []  # (agreement, [enterprise ids])
+    links = []
     for community in communities:
-        # Regional agreements signed through the spring: coverage grows
-        # quarter by quarter, and about three in four enterprises take part.
         signed = date(rng.randint(3, 9), rng.randint(1, 25))
         members = [e for e in by_community[community.pk] if rng.random() < 0.76]
         agreement = CollectiveAgreement(
@@ -42,48 +57,44 @@ def load(rng, federation, communities, enterprises) -> None:
             covered_workers=sum(e.headcount for e in members),
         )
         links.append((agreement, [e.pk for e in members]))
+    return links
+
+
+def _catering(federation, enterprises) -> tuple:
+    """The street's one industry agreement."""
     catering = [e for e in enterprises if "餐饮" in e.name or "酒店" in e.name]
-    links.append(
-        (
-            CollectiveAgreement(
-                federation=federation,
-                scope=RegisterScope.INDUSTRY,
-                industry="餐饮住宿业",
-                title="椿树街道餐饮住宿行业工资集体协议",
-                signed_on=date(5, 18),
-                starts_on=date(6, 1),
-                ends_on=datetime.date(2018, 5, 31),
-                wage_rise_percent=Decimal("6.50"),
-                covered_workers=sum(e.headcount for e in catering),
-            ),
-            [e.pk for e in catering],
-        )
+    agreement = CollectiveAgreement(
+        federation=federation,
+        scope=RegisterScope.INDUSTRY,
+        industry="餐饮住宿业",
+        title="椿树街道餐饮住宿行业工资集体协议",
+        signed_on=date(5, 18),
+        starts_on=date(6, 1),
+        ends_on=datetime.date(2018, 5, 31),
+        wage_rise_percent=Decimal("6.50"),
+        covered_workers=sum(e.headcount for e in catering),
     )
-    large = [e for e in enterprises if e.headcount >= 100]
+    return agreement, [e.pk for e in catering]
+
+
+def _per_enterprise(rng, federation, large) -> list:
+    """Each enterprise of 100 or more has a wage contract of its own."""
+    links = []
     for e in large:
         signed = date(rng.randint(1, 6), rng.randint(1, 25))
-        links.append(
-            (
-                CollectiveAgreement(
-                    federation=federation,
-                    scope=RegisterScope.ENTERPRISE,
-                    title=f"{e.name}工资专项集体合同",
-                    signed_on=signed,
-                    starts_on=signed,
-                    ends_on=datetime.date(YEAR + 2, signed.month, 1) - datetime.timedelta(days=1),
-                    wage_rise_percent=Decimal(rng.choice(("6.00", "7.50", "8.00"))),
-                    covered_workers=e.headcount,
-                    is_demonstration=rng.random() < 0.7,
-                ),
-                [e.pk],
-            )
+        agreement = CollectiveAgreement(
+            federation=federation,
+            scope=RegisterScope.ENTERPRISE,
+            title=f"{e.name}工资专项集体合同",
+            signed_on=signed,
+            starts_on=signed,
+            ends_on=datetime.date(YEAR + 2, signed.month, 1) - datetime.timedelta(days=1),
+            wage_rise_percent=Decimal(rng.choice(("6.00", "7.50", "8.00"))),
+            covered_workers=e.headcount,
+            is_demonstration=rng.random() < 0.7,
         )
-    CollectiveAgreement.objects.bulk_create([a for a, _ids in links])
-    Through = CollectiveAgreement.enterprises.through
-    Through.objects.bulk_create(
-        Through(collectiveagreement_id=a.pk, enterprise_id=pk) for a, ids in links for pk in ids
-    )
-    _congresses(rng, communities, large)
+        links.append((agreement, [e.pk]))
+    return links
 
 
 def _congresses(rng, communities, large) -> None:
