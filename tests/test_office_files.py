@@ -3,8 +3,9 @@ writers (issue 14, field truth). The source workbooks are laid out as the
 people at the union make them (the chairs' roster template filled in, the
 tax bureau's declaration export, a sign-in sheet), saved as .xlsx with
 openpyxl, and converted once per module by LibreOffice into .ods, BIFF8
-.xls ("MS Excel 97") and — for the declarations — the web page that
-government systems send under an .xls name. Each converted file goes
+.xls ("MS Excel 97") and — for the declarations — the web page and the
+Excel 2003 XML (SpreadsheetML) that government systems send under an .xls
+name. Each converted file goes
 through the real doors (services, commands, the portal, the admin) and must
 give exactly what the .xlsx gives: names, ID numbers with their X, dates,
 phone numbers typed as text with their leading 0, amounts and periods.
@@ -14,6 +15,7 @@ there: .ci/run)."""
 
 from __future__ import annotations
 
+import csv
 import datetime
 import io
 import json
@@ -209,6 +211,19 @@ def declarations_workbook(path: Path, *, formatted: bool = False) -> None:
     workbook.save(path)
 
 
+def declarations_csv(path: Path) -> None:
+    """The same export as a UTF-8 CSV: ISO dates, plain numbers."""
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["国家税务总局北京市西城区税务局 工会经费申报明细"])
+        writer.writerow(DECLARATION_HEADER)
+        for values in DECLARATIONS:
+            writer.writerow(
+                "" if value is None else value.isoformat() if isinstance(value, D) else value
+                for value in values
+            )
+
+
 EXPECTED_DECLARATIONS = sorted(
     [
         # credit code, name, start, end, base, rate, due, paid, declared, zero, refund, matched
@@ -271,7 +286,7 @@ def sign_in_workbook(path: Path) -> None:
 # --- LibreOffice, once per module --------------------------------------------------
 
 
-def _convert(files: list[Path], target: str, outdir: Path, profile: Path) -> str:
+def _convert(files: list[Path], target: str, outdir: Path, profile: Path, *options) -> str:
     """One soffice call converting every file; returns its output for messages."""
     try:
         done = subprocess.run(
@@ -280,6 +295,7 @@ def _convert(files: list[Path], target: str, outdir: Path, profile: Path) -> str
                 f"-env:UserInstallation={profile.as_uri()}",
                 "--headless",
                 "--norestore",
+                *options,
                 "--convert-to",
                 target,
                 "--outdir",
@@ -330,14 +346,30 @@ def office(tmp_path_factory) -> dict[tuple[str, str], Path | str]:
         files[(what, "html.xls")] = (
             page.rename(page.with_suffix(".xls")) if page.is_file() else said
         )
+    # Excel 2003 XML: LibreOffice 7.4's export of it fails on any .xlsx (its
+    # XSLT recurses over the repeated columns) but not on a CSV, read with the
+    # taxpayer ID column as text (as the tax system writes it).
+    outdir = base / "xml"
+    declarations_csv(source / "declarations.csv")
+    said = _convert(
+        [source / "declarations.csv"],
+        "xml:MS Excel 2003 XML",
+        outdir,
+        profile,
+        "--infilter=CSV:44,34,76,1,1/2",
+    )
+    made = outdir / "declarations.xml"
+    files[("declarations", "xml.xls")] = (
+        made.rename(made.with_suffix(".xls")) if made.is_file() else said
+    )
     return files
 
 
 def converted(office, what: str, fmt: str) -> Path:
     path = office[(what, fmt)]
     if isinstance(path, str):
-        if fmt == "html.xls":
-            pytest.skip(f"LibreOffice wrote no HTML: {path}")
+        if fmt in ("html.xls", "xml.xls"):
+            pytest.skip(f"LibreOffice wrote no {fmt}: {path}")
         pytest.fail(f"LibreOffice did not convert {what} to {fmt}: {path}")
     return path
 
@@ -356,6 +388,9 @@ def test_the_converted_files_are_what_they_claim(office):
         assert converted(office, what, "xls").read_bytes()[:8] == bytes.fromhex("d0cf11e0a1b11ae1")
     page = converted(office, "declarations", "html.xls").read_bytes()
     assert b"<html" in page[:200].lower() and "未建会公司".encode() in page
+    xml = converted(office, "declarations", "xml.xls").read_bytes()
+    assert b'<?mso-application progid="Excel.Sheet"?>' in xml[:200]
+    assert b'<Data ss:Type="DateTime">2017-07-01T00:00:00.000</Data>' in xml
 
 
 # --- rosters -----------------------------------------------------------------------
@@ -413,7 +448,7 @@ def test_a_roster_through_the_portal(
 
 # --- the tax bureau's export ----------------------------------------------------
 
-DECLARATION_FORMATS = [*FORMATS, "html.xls"]
+DECLARATION_FORMATS = [*FORMATS, "html.xls", "xml.xls"]
 
 
 def _declarations_summary(result: dict) -> tuple:
