@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from chunshu_union.imports.engine import Importer, job_discard
+from chunshu_union.imports.fingerprint import fingerprint
 from chunshu_union.imports.models import State
 from chunshu_union.imports.ranges import id_ranges, in_ranges
 from chunshu_union.locks import job_lock
@@ -144,6 +145,26 @@ class DeclarationImporter(Importer):
 
     def write(self, job, checked: DeclarationsChecked, *, progress) -> ImportResult:
         return declaration_write(job, checked)
+
+    def fingerprint(self, checked: DeclarationsChecked) -> str:
+        """The declarations it would create (their keys) and change (their
+        ids and values as stored, updated_at included)."""
+        return fingerprint(
+            sorted(
+                repr(
+                    (
+                        d.credit_code,
+                        d.item,
+                        d.period_start,
+                        d.period_end,
+                        d.declared_on,
+                        d.is_refund,
+                    )
+                )
+                for d in checked.new
+            ),
+            sorted((d.pk, sorted(before.items())) for d, before in checked.changed),
+        )
 
     def undo(self, job, *, by) -> None:
         declaration_undo(job)

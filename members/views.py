@@ -18,7 +18,15 @@ from accounts.models import AccessLog
 from accounts.services import access_log_record
 from chunshu_union import access
 from chunshu_union.decorators import portal_required
-from chunshu_union.imports.engine import job_cancel, job_confirm, job_undo, progress_of
+from chunshu_union.imports.engine import (
+    can_cancel,
+    can_retry,
+    job_cancel,
+    job_confirm,
+    job_retry,
+    job_undo,
+    progress_of,
+)
 from enterprises.models import Community, Enterprise
 
 from .admin_find import looks_like_id_number
@@ -186,6 +194,8 @@ def import_detail(request, pk):
         "counts": counts,
         "confirm_form": ConfirmForm(),
         "progress": progress_of(batch),
+        "can_cancel": can_cancel(batch),
+        "can_retry": can_retry(batch),
         "first_faults": batch.errors[:20],
         "faulty_rows_listed": len({f["row"] for f in batch.errors}),
         "fault_counts": fault_counts,
@@ -254,6 +264,18 @@ def import_cancel(request, pk):
     try:
         job_cancel(job=batch)
         messages.success(request, _("The import was cancelled; nothing was written."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("portal:import_detail", pk=batch.pk)
+
+
+@require_POST
+@portal_required
+def import_retry(request, pk):
+    batch = _batch(request, pk, ImportBatch.objects.light())
+    try:
+        job_retry(job=batch)
+        messages.success(request, _("The file is being checked again."))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("portal:import_detail", pk=batch.pk)

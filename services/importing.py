@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from chunshu_union import crypto
 from chunshu_union.imports.engine import Importer, job_write
+from chunshu_union.imports.fingerprint import fingerprint
 from chunshu_union.imports.models import State
 from chunshu_union.tabular import Field, RowError, find_header, read_table
 from chunshu_union.tabular.normalize import (
@@ -148,6 +149,8 @@ class SheetChecked:
     result: ImportResult
     rows: list[_Row]
     total: int
+    #: What is recorded for the target as the check found it.
+    state: tuple = ()
 
 
 def _write_all(rows: list[_Row], write, result: ImportResult) -> list | None:
@@ -198,7 +201,7 @@ def handout_check(
             )
         )
     result.created = len(new)
-    return SheetChecked(result, new, total)
+    return SheetChecked(result, new, total, state=(batch.stock, sorted(already)))
 
 
 def _dated(row: _Row, on, result: ImportResult) -> bool:
@@ -245,7 +248,8 @@ def attendance_check(*, source, event: Event, by, filename: str = "") -> SheetCh
     result.created = sum(1 for r in changes if r.member.pk not in existing)
     result.updated = len(changes) - result.created
     result.unchanged = len(rows) - len(changes)
-    return SheetChecked(result, changes, total)
+    state = sorted((a.member_id, a.attended) for a in existing.values())
+    return SheetChecked(result, changes, total, state=tuple(state))
 
 
 def attendance_write(checked: SheetChecked, *, event: Event, by) -> dict | None:
@@ -373,6 +377,14 @@ class SheetImporter(Importer):
         job.rows_written = len(checked.rows)
         job.save()
         return result
+
+    def fingerprint(self, checked: SheetChecked) -> str:
+        """The members it would record, and what is recorded for the target
+        (the stock left, the registrations) as the check found it."""
+        return fingerprint(
+            sorted((r.member.pk, str(r.day), r.attended) for r in checked.rows),
+            [checked.state],
+        )
 
     def undo(self, job: SheetImport, *, by) -> None:
         services.sheet_take_back(

@@ -102,6 +102,7 @@ OBJECT_PAGES = {
     "portal:import_confirm": ImportBatch,
     "portal:import_cancel": ImportBatch,
     "portal:import_undo": ImportBatch,
+    "portal:import_retry": ImportBatch,
     "portal:import_report": ImportBatch,
     "portal:transfer_detail": TransferRequest,
     "services_portal:visit_detail": Visit,

@@ -113,6 +113,7 @@ class ImportJobAdmin(ScopedModelAdmin):
             ("<int:pk>/confirm/", require_POST(self.confirm_view), "confirm"),
             ("<int:pk>/cancel/", require_POST(self.cancel_view), "cancel"),
             ("<int:pk>/undo/", require_POST(self.undo_view), "undo"),
+            ("<int:pk>/retry/", require_POST(self.retry_view), "retry"),
         ]
         return [
             *(path(route, wrap(view), name=self._name(name)) for route, view, name in views),
@@ -170,8 +171,11 @@ class ImportJobAdmin(ScopedModelAdmin):
             "job": job,
             "progress": engine.progress_of(job),
             "urls": {
-                name: self._url(name, job.pk) for name in ("progress", "confirm", "cancel", "undo")
+                name: self._url(name, job.pk)
+                for name in ("progress", "confirm", "cancel", "undo", "retry")
             },
+            "can_cancel": engine.can_cancel(job),
+            "can_retry": engine.can_retry(job),
             "upload_url": self._url("add"),
             "list_url": self._url("changelist"),
             "kinds": [
@@ -258,6 +262,14 @@ class ImportJobAdmin(ScopedModelAdmin):
             pk,
             lambda job: engine.job_cancel(job=job),
             gettext("The import was cancelled; nothing was written."),
+        )
+
+    def retry_view(self, request, pk: int):
+        return self._act(
+            request,
+            pk,
+            lambda job: engine.job_retry(job=job),
+            gettext("The file is being checked again."),
         )
 
     def undo_view(self, request, pk: int):

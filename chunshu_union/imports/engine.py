@@ -16,20 +16,21 @@ from typing import Any
 from celery import shared_task
 from django.apps import apps
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
-from django.db.models import Q
+from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
+from kombu.exceptions import KombuError
 
+from chunshu_union.cache import cached, remember
 from chunshu_union.tabular import FileRejected
 from chunshu_union.tabular.reader import read_bytes
 from chunshu_union.tabular.result import ImportResult
 
-from .models import ImportJob, State
+from .models import RUNNING, ImportJob, State, stale_after
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +67,12 @@ class Importer:
     def undone(self, job: ImportJob) -> None:
         """After an undo."""
 
+    def fingerprint(self, checked: Any) -> str:
+        """A digest of the database state the check compared the file with
+        (the rows it would create, the values it would change): a commit
+        writes only if it finds the same state as the preview did."""
+        return ""
+
     def discard(self, job: ImportJob, *, keep_faulty_rows: bool) -> dict:
         """Columns to empty, besides the file, when the job lets its file
         go. Returns {field: empty value}."""
@@ -85,6 +92,29 @@ def _claim(model, pk: int, from_states, to_state) -> bool:
     return bool(model.objects.filter(pk=pk, state__in=from_states).update(state=to_state))
 
 
+def _not_live(state: str, now) -> Q:
+    """No worker is on the step: none took it yet, or its last sign of
+    work is older than a live worker's would be."""
+    return Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=now - stale_after(state))
+
+
+def _take(model, pk: int, state: str, *, from_states=()) -> bool:
+    """A worker takes a step: from `from_states`, or `state` itself when no
+    worker is on it (a task delivered twice, or again after its worker
+    died, finds it taken and does nothing)."""
+    now = timezone.now()
+    eligible = Q(state__in=from_states) | (Q(state=state) & _not_live(state, now))
+    return bool(
+        model.objects.filter(eligible, pk=pk).update(
+            state=state, heartbeat_at=now, attempts=F("attempts") + 1
+        )
+    )
+
+
+def _beat(model, pk: int, **fields) -> None:
+    model.objects.filter(pk=pk).update(heartbeat_at=timezone.now(), **fields)
+
+
 # --- upload and check ------------------------------------------------------------
 
 
@@ -95,45 +125,62 @@ def job_start(*, job: ImportJob, upload) -> ImportJob:
     job.filename = (getattr(upload, "name", "") or job.filename or "upload")[-255:]
     job.file_sha256 = hashlib.sha256(data).hexdigest()
     job.state = State.PENDING
+    job.queued_at = timezone.now()
     job.file.save("upload", ContentFile(data), save=False)
     job.save()
-    label, pk = job.label(), job.pk
-    transaction.on_commit(lambda: _send("check", label, pk))
+    _queue("check", job)
     return job
 
 
-def _send(step: str, label: str, pk: int) -> None:
-    (import_job_check if step == "check" else import_job_commit).delay(label, pk)
+def _queue(step: str, job: ImportJob) -> None:
+    """Hand a step to the workers once the job's row is committed: the row
+    is the outbox. If the broker is down the step waits on the row, and the
+    reaper sends it when the broker is back; the page says so."""
+    label, pk = job.label(), job.pk
+    transaction.on_commit(lambda: _send(step, label, pk))
+
+
+def _send(step: str, label: str, pk: int) -> bool:
+    task = import_job_check if step == "check" else import_job_commit
+    try:
+        task.delay(label, pk)
+    except (KombuError, ConnectionError) as error:
+        logger.warning("broker unreachable, %s of %s %s waits: %s", step, label, pk, error)
+        return False
+    return True
 
 
 def job_check(*, label: str, pk: int) -> None:
     """The check of an uploaded file (a Celery task's body). Idempotent."""
     model = _model(label)
-    if not _claim(model, pk, [State.PENDING, State.VALIDATING], State.VALIDATING):
+    if not _take(model, pk, State.VALIDATING, from_states=[State.PENDING]):
         return
     job = model.objects.get(pk=pk)
     importer = importer_for(job)
 
     def progress(stage: str, n: int) -> None:
         if stage == "read":
-            model.objects.filter(pk=pk).update(rows_total=n)
+            _beat(model, pk, rows_total=n)
         else:
-            model.objects.filter(pk=pk).update(rows_read=n, rows_validated=n)
+            _beat(model, pk, rows_read=n, rows_validated=n)
 
     try:
         with job.file.open("rb") as handle:
             checked = importer.check(job, handle.read(), progress)
     except FileRejected as rejected:
-        job_fail(job, rejected.message)
+        _fail_safely(job, rejected.message)
         return
     except Exception:
-        # A bug, not the file: the uploader gets a sentence, the log the
-        # traceback, and the job does not stay "checking" for ever.
+        # A bug or a fault of the system, not the file: the uploader gets a
+        # sentence, the log the traceback, and the job does not stay
+        # "checking" for ever. The file stays, so the job can be retried.
         logger.exception("check of %s %s failed", label, pk)
-        job_fail(job, unexpected_message())
+        _fail_safely(job, unexpected_message(), keep_file=True)
         return
     importer.store(job, checked)
+    job.preview_digest = importer.fingerprint(checked)
     job.state = State.PREVIEWED
+    job.heartbeat_at = None
     job.save()
 
 
@@ -144,11 +191,23 @@ def unexpected_message() -> str:
     )
 
 
-def job_fail(job: ImportJob, message: str) -> None:
+def job_fail(job: ImportJob, message: str, *, keep_file: bool = False) -> None:
     job.state = State.FAILED
     job.message = message
-    job.save(update_fields=["state", "message"])
-    job_discard(job)
+    job.heartbeat_at = None
+    job.save(update_fields=["state", "message", "heartbeat_at"])
+    if not keep_file:
+        job_discard(job)
+
+
+def _fail_safely(job: ImportJob, message: str, *, keep_file: bool = False) -> None:
+    """Record a failure even when what failed was the database connection
+    itself: on a broken connection, once more on a fresh one."""
+    try:
+        job_fail(job, message, keep_file=keep_file)
+    except (OperationalError, InterfaceError):
+        connection.close()
+        job_fail(job, message, keep_file=keep_file)
 
 
 def job_discard(job: ImportJob, *, keep_faulty_rows: bool = False) -> None:
@@ -174,7 +233,7 @@ def rows_written(job: ImportJob) -> int:
     """Progress of the write, which happens inside a transaction that other
     connections cannot see into: kept in the cache while it runs."""
     if job.state == State.COMMITTING:
-        return cache.get(_written_key(job), 0)
+        return cached(_written_key(job), 0)
     return job.rows_written
 
 
@@ -190,6 +249,7 @@ def progress_of(job) -> dict:
         done, stage = total, job.get_state_display()
     return {
         "stage": stage,
+        "waiting": _waiting(job),
         "done": done,
         "total": total,
         "percent": min(100, round(100 * done / total)) if total else 0,
@@ -197,6 +257,27 @@ def progress_of(job) -> dict:
         "validated": job.rows_validated,
         "written": rows_written(job),
     }
+
+
+def _waiting(job) -> str:
+    """What the page says when no worker has taken the step for a while:
+    never a promise of progress that nothing is making."""
+    if not job.is_running or job.queued_at is None:
+        return ""
+    now = timezone.now()
+    if job.heartbeat_at is None:
+        grace = datetime.timedelta(seconds=settings.IMPORT_QUEUE_GRACE_SECONDS)
+        if job.queued_at < now - grace:
+            return _(
+                "The background service is not answering at the moment; the import waits and"
+                " will go on by itself when it is back."
+            )
+    elif job.heartbeat_at < now - stale_after(job.state):
+        return _(
+            "The work on this import was interrupted; it will be tried again shortly, or you"
+            " can cancel it."
+        )
+    return ""
 
 
 def job_confirm(*, job: ImportJob, skip_invalid: bool = False) -> None:
@@ -212,45 +293,77 @@ def job_confirm(*, job: ImportJob, skip_invalid: bool = False) -> None:
     if job.invalid and job.invalid >= job.rows_total:
         raise ValidationError(_("No row of the file is valid; there is nothing to import."))
     model = type(job)
-    model.objects.filter(pk=job.pk).update(skip_invalid=skip_invalid)
-    if not _claim(model, job.pk, [State.PREVIEWED], State.COMMITTING):
+    now = timezone.now()
+    moved = model.objects.filter(pk=job.pk, state=State.PREVIEWED).update(
+        state=State.COMMITTING,
+        skip_invalid=skip_invalid,
+        queued_at=now,
+        heartbeat_at=None,
+        attempts=0,
+    )
+    if not moved:
         raise ValidationError(_("This import is not waiting for confirmation."))
-    job.state, job.skip_invalid = State.COMMITTING, skip_invalid
-    cache.set(_written_key(job), 0, 3600)
-    label, pk = job.label(), job.pk
-    transaction.on_commit(lambda: _send("commit", label, pk))
+    job.state, job.skip_invalid, job.queued_at, job.heartbeat_at = (
+        State.COMMITTING,
+        skip_invalid,
+        now,
+        None,
+    )
+    remember(_written_key(job), 0)
+    _queue("commit", job)
 
 
 def job_commit(*, label: str, pk: int) -> None:
     """Write a confirmed job (a Celery task's body). The file is checked
-    again, because the database may have changed since the preview."""
+    again, because the database may have changed since the preview: if it
+    has changed what the preview showed, nothing is written and the job
+    goes back to its preview. Only one worker writes a job, once."""
     model = _model(label)
-    job = model.objects.get(pk=pk)
-    if job.state != State.COMMITTING:
+    if not _take(model, pk, State.COMMITTING):
         return
+    job = model.objects.get(pk=pk)
     importer = importer_for(job)
     try:
         with job.file.open("rb") as handle:
             checked = importer.check(job, handle.read(), lambda stage, n: None)
     except (FileRejected, FileNotFoundError, ValueError) as error:
-        job_fail(job, getattr(error, "message", _("The uploaded file is no longer there.")))
+        _fail_safely(job, getattr(error, "message", _("The uploaded file is no longer there.")))
+        return
+    except Exception:
+        logger.exception("commit check of %s %s failed", label, pk)
+        _fail_safely(job, unexpected_message(), keep_file=True)
+        return
+    if importer.fingerprint(checked) != job.preview_digest:
+        _back_to_preview(job, importer, checked)
         return
     try:
-        result = job_write(job=job, checked=checked, importer=importer)
+        with transaction.atomic():
+            if not model.objects.select_for_update().filter(pk=pk, state=State.COMMITTING):
+                return  # another worker finished it meanwhile: never written twice
+            result = job_write(job=job, checked=checked, importer=importer)
     except Exception:
         logger.exception("commit of %s %s failed", label, pk)
-        job_fail(job, unexpected_message())
+        _fail_safely(job, unexpected_message(), keep_file=True)
         return
     if result.written:
         # The faulty rows the uploader chose to skip stay for the error report.
         job_discard(job, keep_faulty_rows=True)
     elif job.state == State.FAILED and job.invalid:
         # New faults since the preview (someone changed the data): show them again.
-        job.state = State.PREVIEWED
-        job.message = _("The data changed since the preview; please look at the preview again.")
-        job.save(update_fields=["state", "message"])
+        _back_to_preview(job, importer, checked)
     elif job.state == State.FAILED:
         job_discard(job)
+
+
+def _back_to_preview(job: ImportJob, importer: Importer, checked) -> None:
+    """The data changed since the preview: show the new preview, write
+    nothing; the uploader looks and confirms again."""
+    importer.store(job, checked)
+    job.preview_digest = importer.fingerprint(checked)
+    job.state = State.PREVIEWED
+    job.heartbeat_at = None
+    job.message = _("The data changed since the preview; please look at the preview again.")
+    job.save()
 
 
 def job_write(*, job: ImportJob, checked, importer: Importer | None = None) -> ImportResult:
@@ -259,7 +372,7 @@ def job_write(*, job: ImportJob, checked, importer: Importer | None = None) -> I
     importer = importer or importer_for(job)
     importer.store(job, checked)
     key = _written_key(job)
-    result = importer.write(job, checked, progress=lambda n: cache.set(key, n, 3600))
+    result = importer.write(job, checked, progress=lambda n: remember(key, n))
     if result.written:
         importer.committed(job, result)
     return result
@@ -269,11 +382,51 @@ def job_write(*, job: ImportJob, checked, importer: Importer | None = None) -> I
 
 
 def job_cancel(*, job: ImportJob) -> None:
+    """Cancel any job that has not been written and that no worker is on
+    now (a step no worker took, or one a dead worker left, too)."""
     model = type(job)
-    if not _claim(model, job.pk, [State.PREVIEWED, State.FAILED, State.PENDING], State.CANCELLED):
-        raise ValidationError(_("Only an import that has not been written can be cancelled."))
+    now = timezone.now()
+    idle = Q(state__in=[State.PREVIEWED, State.FAILED, State.PENDING])
+    for running in (State.PENDING, State.VALIDATING, State.COMMITTING):
+        idle |= Q(state=running) & _not_live(running, now)
+    if not model.objects.filter(idle, pk=job.pk).update(state=State.CANCELLED, heartbeat_at=None):
+        raise ValidationError(
+            _(
+                "Only an import that has not been written, and that is not being written right"
+                " now, can be cancelled."
+            )
+        )
     job.refresh_from_db(fields=["state", "file"])
     job_discard(job)
+
+
+def can_cancel(job: ImportJob) -> bool:
+    return job.state in (State.PREVIEWED, State.FAILED, State.PENDING) or (
+        job.is_running and not job.is_live
+    )
+
+
+def can_retry(job: ImportJob) -> bool:
+    return job.state == State.FAILED and bool(job.file)
+
+
+def job_retry(*, job: ImportJob) -> None:
+    """Check again an upload whose check failed through no fault of the
+    file (the system's), while its file is still kept."""
+    model = type(job)
+    if not job.file or job.state != State.FAILED:
+        raise ValidationError(
+            _("Only a failed import whose file is still kept can be tried again.")
+        )
+    moved = model.objects.filter(pk=job.pk, state=State.FAILED).update(
+        state=State.PENDING, message="", queued_at=timezone.now(), heartbeat_at=None, attempts=0
+    )
+    if not moved:
+        raise ValidationError(
+            _("Only a failed import whose file is still kept can be tried again.")
+        )
+    job.state = State.PENDING
+    _queue("check", job)
 
 
 @transaction.atomic
@@ -337,6 +490,46 @@ def _close_abandoned(model, job: ImportJob) -> None:
             model.objects.filter(pk=job.pk).update(message=unexpected_message())
 
 
+# --- the reaper --------------------------------------------------------------------
+
+
+def jobs_reap(*, now=None) -> int:
+    """Every minute (beat): send again the steps no worker took (the broker
+    was down, or lost them), and retry the steps a dead worker left — or,
+    after IMPORT_MAX_ATTEMPTS, fail them with a reason. Returns how many
+    jobs it acted on. Nothing it does can write a job twice: the workers
+    take a step only if no live worker has it (`_take`)."""
+    now = now or timezone.now()
+    grace = now - datetime.timedelta(seconds=settings.IMPORT_QUEUE_GRACE_SECONDS)
+    acted = 0
+    for model in import_models():
+        unsent = Q(heartbeat_at__isnull=True, queued_at__lt=grace) | Q(
+            heartbeat_at__isnull=True, queued_at__isnull=True, created_at__lt=grace
+        )
+        for state in RUNNING:
+            dead = Q(heartbeat_at__lt=now - stale_after(state))
+            for job in model.objects.filter(unsent | dead, state=state).only(
+                "id", "state", "attempts", "heartbeat_at", "file"
+            ):
+                acted += _reap(model, job, now)
+    return acted
+
+
+def _reap(model, job: ImportJob, now) -> int:
+    step = "commit" if job.state == State.COMMITTING else "check"
+    if job.heartbeat_at is not None and job.attempts >= settings.IMPORT_MAX_ATTEMPTS:
+        message = _(
+            "The work on this import was interrupted %(n)d times; nothing was written. Please"
+            " try again, or tell the street union if it happens again."
+        ) % {"n": job.attempts}
+        failed = model.objects.filter(_not_live(job.state, now), pk=job.pk, state=job.state).update(
+            state=State.FAILED, message=message, heartbeat_at=None
+        )
+        return failed
+    model.objects.filter(pk=job.pk, state=job.state).update(queued_at=now)
+    return int(_send(step, job.label(), job.pk))
+
+
 # --- the background steps --------------------------------------------------------
 # Tasks take the job's model label and id, are idempotent (the job's state
 # says what is left to do) and acknowledge late, so a task whose worker died
@@ -358,3 +551,10 @@ def import_jobs_purge() -> int:
     """Nightly (beat): uploads and kept faulty rows past IMPORT_FILES_DAYS,
     or of closed jobs, are deleted."""
     return jobs_purge()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, name="imports.reap")
+def import_jobs_reap() -> int:
+    """Every minute (beat): steps no worker took are sent again, steps a
+    dead worker left are retried or failed with a reason."""
+    return jobs_reap()

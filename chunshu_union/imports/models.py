@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import os
 import uuid
 
@@ -103,6 +104,18 @@ class ImportJob(models.Model):
     errors = models.JSONField(_("faults"), default=list, blank=True)
     #: What the check found, per kind of row, for the preview pages.
     preview = models.JSONField(_("preview"), default=dict, blank=True)
+    #: When the current step (check or commit) was handed to the workers,
+    #: and when a worker last showed it was working on it (empty: no worker
+    #: has taken it yet). The reaper (engine.jobs_reap) sends again what no
+    #: worker took, and retries or fails what a dead worker left.
+    queued_at = models.DateTimeField(_("queued at"), null=True, blank=True, editable=False)
+    heartbeat_at = models.DateTimeField(
+        _("last sign of work"), null=True, blank=True, editable=False
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0, editable=False)
+    #: A digest of the database state the preview was made against: a
+    #: commit writes only if it finds the same (engine.job_commit).
+    preview_digest = models.CharField(max_length=64, blank=True, editable=False)
     committed_at = models.DateTimeField(_("imported at"), null=True, blank=True)
     undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
     undone_by = models.ForeignKey(
@@ -128,6 +141,8 @@ class ImportJob(models.Model):
     PROGRESS_FIELDS: tuple[str, ...] = (
         "id",
         "state",
+        "queued_at",
+        "heartbeat_at",
         "rows_total",
         "rows_read",
         "rows_validated",
@@ -146,6 +161,25 @@ class ImportJob(models.Model):
     def is_running(self) -> bool:
         return self.state in RUNNING
 
+    @property
+    def is_live(self) -> bool:
+        """A worker is on it now (its heartbeat is recent)."""
+        return (
+            self.is_running
+            and self.heartbeat_at is not None
+            and (self.heartbeat_at >= timezone.now() - stale_after(self.state))
+        )
+
     @classmethod
     def label(cls) -> str:
         return cls._meta.label
+
+
+def stale_after(state: str) -> datetime.timedelta:
+    """How long a step may show no sign of work before its worker is taken
+    for dead. A check beats every few thousand rows; a commit writes in one
+    transaction, silent until it ends, so it is given the task's hard time
+    limit (a live commit cannot run longer)."""
+    if state == State.COMMITTING:
+        return datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+    return datetime.timedelta(seconds=settings.IMPORT_STALE_SECONDS)

@@ -184,6 +184,14 @@ ROSTER_FAULTY_ROWS_KEPT = env.int("ROSTER_FAULTY_ROWS_KEPT", default=1000)
 IMPORT_FILES_DAYS = env.int(
     "IMPORT_FILES_DAYS", default=env.int("ROSTER_ERROR_ROWS_DAYS", default=7)
 )
+# A check that shows no sign of work for IMPORT_STALE_SECONDS (a commit: for
+# the task's hard time limit) was left by a dead worker; a step no worker took
+# within IMPORT_QUEUE_GRACE_SECONDS (the broker was down) is sent again. The
+# reaper (imports.reap, every minute) retries a dead step up to
+# IMPORT_MAX_ATTEMPTS times, then fails it with a reason.
+IMPORT_STALE_SECONDS = env.int("IMPORT_STALE_SECONDS", default=300)
+IMPORT_QUEUE_GRACE_SECONDS = env.int("IMPORT_QUEUE_GRACE_SECONDS", default=60)
+IMPORT_MAX_ATTEMPTS = env.int("IMPORT_MAX_ATTEMPTS", default=3)
 # A lookup by full ID number is an oracle (see members/id_lookup.py): each
 # is logged, and a user may make this many in an hour.
 ID_NUMBER_LOOKUPS_PER_HOUR = env.int("ID_NUMBER_LOOKUPS_PER_HOUR", default=60)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chunshu_union.imports.engine import Importer, job_discard, job_start
+from chunshu_union.imports.fingerprint import fingerprint
 from chunshu_union.tabular import FileRejected, RowError, find_header, read_table
 from chunshu_union.tabular.memory import collector_paused
 from chunshu_union.tabular.reader import read_bytes
@@ -308,6 +309,28 @@ class RosterImporter(Importer):
 
     def discard(self, job: ImportBatch, *, keep_faulty_rows: bool) -> dict:
         return {} if keep_faulty_rows else {"faulty_rows": ""}
+
+    def fingerprint(self, checked: Checked) -> str:
+        """The members the file names as the database holds them (their
+        fields and open membership), and those it would create or leave."""
+        plan = checked.plan
+        found = [
+            (existing.member, existing.membership)
+            for entries in (
+                plan.rejoined,
+                plan.changed,
+                plan.transferred,
+                plan.unchanged,
+                plan.elsewhere,
+            )
+            for _row, existing, *_rest in entries
+        ]
+        found.sort(key=lambda pair: pair[0]["id"])
+        return fingerprint(
+            sorted(row.digest for row in plan.new),
+            found,
+            sorted(repr(entry) for entry in plan.leaving),
+        )
 
 
 def import_batch_create(*, upload, community, by, skip_invalid: bool = False) -> ImportBatch:
