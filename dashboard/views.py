@@ -77,15 +77,26 @@ def _error_page(request, context):
     return render(request, "dashboard/error.html", context, status=context["error"].status)
 
 
+def _with_scopes(request):
+    """(context, scopes) of the page's quarter, the street first; or
+    (context, None) when the quarter cannot be shown (`_error_page`)."""
+    context = _base(request)
+    if context["error"]:
+        return context, None
+    scopes = selectors.scopes_for(
+        request.user, context["federation"], context["quarter"], context["rate_rows"]
+    )
+    return context, scopes
+
+
 @require_safe
 @draws_charts
 @figures_required
 def index(request):
-    context = _base(request)
-    if context["error"]:
+    context, scopes = _with_scopes(request)
+    if scopes is None:
         return _error_page(request, context)
-    quarter, user = context["quarter"], request.user
-    scopes = selectors.scopes_for(user, context["federation"], quarter, context["rate_rows"])
+    quarter = context["quarter"]
     trend = selectors.trend(scopes, context["rate_rows"])
     zombies = selectors.zombies(scopes[0])
     context.update(
@@ -122,13 +133,10 @@ def _community(request, community_id):
 @figures_required
 def community(request, community_id: int):
     community = _community(request, community_id)
-    context = _base(request)
-    if context["error"]:
+    context, scopes = _with_scopes(request)
+    if scopes is None:
         return _error_page(request, context)
     quarter = context["quarter"]
-    scopes = selectors.scopes_for(
-        request.user, context["federation"], quarter, context["rate_rows"]
-    )
     scope = next(s for s in scopes if s.community_id == community.pk)
     shown = [scope, scopes[0]]
     trend = selectors.trend(shown, context["rate_rows"])
@@ -186,11 +194,10 @@ def enterprises(request, community_id: int, which: str, fmt: str = "html"):
 @require_safe
 @figures_required
 def export_xlsx(request):
-    context = _base(request)
-    if context["error"]:
+    context, scopes = _with_scopes(request)
+    if scopes is None:
         return _error_page(request, context)
-    quarter, user = context["quarter"], request.user
-    scopes = selectors.scopes_for(user, context["federation"], quarter, context["rate_rows"])
+    quarter = context["quarter"]
     data = export.dashboard_workbook(
         quarter=quarter,
         scopes=scopes,
