@@ -85,12 +85,18 @@ def test_apps_import_downward_only(app):
     assert upward_imports(app) == []
 
 
+def _in_the_project(path: Path) -> bool:
+    """Inside the checkout but not in its virtual environment (make puts
+    .venv there, so third-party apps live under ROOT too)."""
+    return path.is_relative_to(ROOT) and not path.is_relative_to(ROOT / ".venv")
+
+
 def test_every_project_app_has_a_layer():
     """A new app must be placed in LAYERS, or the test above would not see it."""
     ours = {
         config.name.split(".")[0]
         for config in apps.get_app_configs()
-        if Path(config.path).resolve().is_relative_to(ROOT)
+        if _in_the_project(Path(config.path).resolve())
     }
     assert ours - set(RANK) == set()
 
