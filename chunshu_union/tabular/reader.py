@@ -32,12 +32,12 @@ from .errors import FileRejected
 from .extent import (
     ROW_MARGIN,
     Limits,
-    scan_ods_content,
-    scan_xls_stream,
     scan_xlsx_member,
     too_many_cells_message,
     too_many_rows_message,
 )
+from .extent_ods import scan_ods_content
+from .extent_xls import scan_xls_stream
 from .markup import read_html, read_spreadsheetml, sniff_markup
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
