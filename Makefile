@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: demo install dev-install migrate messages load-demo run test test-fast lint bench clean
+.PHONY: demo install dev-install migrate messages load-demo run test test-fast lint bench restore-drill clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +62,11 @@ lint: dev-install
 
 bench: dev-install
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# The backup drill (PostgreSQL): dump as the README's backup does, restore into
+# a scratch database, compare rows and dashboard figures, print the times.
+restore-drill: install
+	$(BIN)/python manage.py restore_drill $(DRILL_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
