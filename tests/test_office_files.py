@@ -35,7 +35,7 @@ from members.models import ImportBatch, Member
 from members.roster.fields import CODE_LISTS
 from members.roster.services import roster_import
 from members.roster.template import roster_template
-from services.models import Attendance, Event, EventKind
+from services.models import Attendance, Event, EventKind, SheetImport
 from tests import samples
 from tests.factories import (
     EnterpriseFactory,
@@ -500,19 +500,36 @@ def test_declarations_through_the_admin(
 # --- a sign-in sheet ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize("fmt", FORMATS)
-def test_a_sign_in_sheet_through_the_command(office, fmt, sam, alices_enterprise, capsys):
+@pytest.fixture
+def training(alices_enterprise):
     for name, number in SIGNERS:
         MembershipFactory(
             enterprise=alices_enterprise, member__name=name, member__id_number_value=number
         )
-    event = Event.objects.create(
+    return Event.objects.create(
         federation=street(),
         kind=EventKind.TRAINING,
         title="工会业务知识培训",
         starts_on=D(2017, 4, 20),
         ends_on=D(2017, 4, 20),
     )
+
+
+def attendance_written(event) -> list[tuple]:
+    return sorted(
+        (a.member.name, a.member.id_number, a.attended, a.registered_on)
+        for a in Attendance.objects.filter(event=event)
+    )
+
+
+EXPECTED_ATTENDANCE = sorted(
+    (name, number, name != "赵敏", D(2017, 4, 20)) for name, number in SIGNERS
+)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_sign_in_sheet_through_the_command(office, fmt, sam, training, capsys):
+    event = training
     path = converted(office, "sign_in", fmt)
     try:
         call_command(
@@ -522,13 +539,22 @@ def test_a_sign_in_sheet_through_the_command(office, fmt, sam, alices_enterprise
         assert stopped.code == 0, capsys.readouterr().out
     result = json.loads(capsys.readouterr().out)
     assert (result["created"], result["errors"]) == (3, [])
-    written = sorted(
-        (a.member.name, a.member.id_number, a.attended, a.registered_on)
-        for a in Attendance.objects.filter(event=event)
-    )
-    assert written == sorted(
-        (name, number, name != "赵敏", D(2017, 4, 20)) for name, number in SIGNERS
-    )
+    assert attendance_written(event) == EXPECTED_ATTENDANCE
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_sign_in_sheet_through_the_admin(
+    office, fmt, client, sam, training, tmp_path, settings, django_capture_on_commit_callbacks
+):
+    settings.IMPORT_UPLOAD_ROOT = tmp_path / "imports"
+    client.force_login(sam)
+    capture = django_capture_on_commit_callbacks
+    job = upload(client, capture, SheetImport, converted(office, "sign_in", fmt), event=training.pk)
+    assert job.state == State.PREVIEWED, job.message
+    assert (job.created, job.invalid, job.errors) == (3, 0, [])
+    act(client, capture, job, "confirm")
+    assert job.state == State.COMMITTED, job.message
+    assert attendance_written(training) == EXPECTED_ATTENDANCE
 
 
 FORMATTED_HTML = (
