@@ -111,7 +111,9 @@ def roster_workbook(path: Path) -> None:
 
 def expected_members() -> list[tuple]:
     def code(list_name, value):
-        return CODE_LISTS[list_name].read(value)
+        found = CODE_LISTS[list_name].read(value)
+        assert found, (list_name, value)
+        return found
 
     def joined(value):
         return value if isinstance(value, D) else D(2015, 3, 1)
