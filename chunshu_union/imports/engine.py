@@ -98,12 +98,22 @@ def _not_live(state: str, now) -> Q:
     return Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=now - stale_after(state))
 
 
-def _take(model, pk: int, state: str, *, from_states=()) -> bool:
+def _take(model, pk: int, state: str, *, from_states=(), redelivered: bool = False) -> bool:
     """A worker takes a step: from `from_states`, or `state` itself when no
     worker is on it (a task delivered twice, or again after its worker
-    died, finds it taken and does nothing)."""
+    died, finds it taken and does nothing). A task the broker gave back
+    (`redelivered`: the worker that held it is gone — RabbitMQ does so when
+    its connection drops, Redis after the visibility timeout, which is
+    longer than any task may run) takes its step at once, without waiting
+    for the dead worker's heartbeat to go stale, up to IMPORT_MAX_ATTEMPTS
+    (a file that kills its worker each time is then failed by the reaper).
+    Even then a commit is never written twice: it writes under the job's
+    row lock, only while the job is still committing."""
     now = timezone.now()
-    eligible = Q(state__in=from_states) | (Q(state=state) & _not_live(state, now))
+    alive = _not_live(state, now)
+    if redelivered:
+        alive |= Q(attempts__lt=settings.IMPORT_MAX_ATTEMPTS)
+    eligible = Q(state__in=from_states) | (Q(state=state) & alive)
     return bool(
         model.objects.filter(eligible, pk=pk).update(
             state=state, heartbeat_at=now, attempts=F("attempts") + 1
@@ -150,10 +160,10 @@ def _send(step: str, label: str, pk: int) -> bool:
     return True
 
 
-def job_check(*, label: str, pk: int) -> None:
+def job_check(*, label: str, pk: int, redelivered: bool = False) -> None:
     """The check of an uploaded file (a Celery task's body). Idempotent."""
     model = _model(label)
-    if not _take(model, pk, State.VALIDATING, from_states=[State.PENDING]):
+    if not _take(model, pk, State.VALIDATING, from_states=[State.PENDING], redelivered=redelivered):
         return
     job = model.objects.get(pk=pk)
     importer = importer_for(job)
@@ -313,13 +323,13 @@ def job_confirm(*, job: ImportJob, skip_invalid: bool = False) -> None:
     _queue("commit", job)
 
 
-def job_commit(*, label: str, pk: int) -> None:
+def job_commit(*, label: str, pk: int, redelivered: bool = False) -> None:
     """Write a confirmed job (a Celery task's body). The file is checked
     again, because the database may have changed since the preview: if it
     has changed what the preview showed, nothing is written and the job
     goes back to its preview. Only one worker writes a job, once."""
     model = _model(label)
-    if not _take(model, pk, State.COMMITTING):
+    if not _take(model, pk, State.COMMITTING, redelivered=redelivered):
         return
     job = model.objects.get(pk=pk)
     importer = importer_for(job)
@@ -536,14 +546,18 @@ def _reap(model, job: ImportJob, now) -> int:
 # is run again without doing anything twice.
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True, name="imports.check")
-def import_job_check(label: str, pk: int) -> None:
-    job_check(label=label, pk=pk)
+def _redelivered(task) -> bool:
+    return bool((task.request.delivery_info or {}).get("redelivered"))
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True, name="imports.commit")
-def import_job_commit(label: str, pk: int) -> None:
-    job_commit(label=label, pk=pk)
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, name="imports.check")
+def import_job_check(self, label: str, pk: int) -> None:
+    job_check(label=label, pk=pk, redelivered=_redelivered(self))
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, name="imports.commit")
+def import_job_commit(self, label: str, pk: int) -> None:
+    job_commit(label=label, pk=pk, redelivered=_redelivered(self))
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, name="imports.purge")

@@ -202,20 +202,46 @@ ID_NUMBER_LOOKUPS_PER_HOUR = env.int("ID_NUMBER_LOOKUPS_PER_HOUR", default=60)
 FIELD_ENCRYPTION_KEY = env.str("FIELD_ENCRYPTION_KEY", default="")
 ID_NUMBER_HMAC_KEY = env.str("ID_NUMBER_HMAC_KEY", default="")
 
-# Celery. With no REDIS_URL the tasks run eagerly in the calling process.
+# Celery. The broker is CELERY_BROKER_URL (RabbitMQ in production,
+# amqp://user:password@host:5672/vhost), else REDIS_URL (Redis as broker
+# too, as before). REDIS_URL is also the cache. With neither, tasks run
+# eagerly in the calling process.
 REDIS_URL = env.str("REDIS_URL", default="")
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
-CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL == "memory://"
 CELERY_TASK_EAGER_PROPAGATES = True
+# A task is acknowledged when it ends, and given back when its worker dies:
+# RabbitMQ hands it out again as soon as the worker's connection drops (a
+# killed worker's socket closes at once; a silent network, after two missed
+# heartbeats), Redis only once the visibility timeout has passed. A task
+# that comes back redelivered may take over its step at once (the imports'
+# `_take`); one worker holds one task at a time, so a dead worker leaves one.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# A task's hard limit stays below the broker's visibility timeout, so a task
-# still running is never handed to a second worker.
-CELERY_TASK_TIME_LIMIT = 30 * 60
-CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
+CELERY_BROKER_HEARTBEAT = env.int("CELERY_BROKER_HEARTBEAT", default=60)
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker that lost the broker stops its long tasks: their messages go to
+# another worker, which must not find the first still writing.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+# The timing rule (docs/OPERATIONS.md, "Brokers and recovery"):
+#   CELERY_TASK_TIME_LIMIT (T) < Redis' visibility timeout, and < RabbitMQ's
+#   consumer_timeout (a server setting, 30 minutes by default: docker-compose
+#   sets 1 hour), so a task still running is never handed to a second worker;
+#   the reaper (imports.reap, every minute) takes a check for dead after
+#   IMPORT_STALE_SECONDS without a heartbeat and a commit (one silent
+#   transaction) after T + 60 s, so on Redis a dead worker's import is
+#   taken up again within IMPORT_STALE_SECONDS + 1 min (check) or T + 2 min
+#   (commit), well before the visibility timeout; on RabbitMQ within
+#   seconds of a worker starting.
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=30 * 60)
+CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - min(5 * 60, CELERY_TASK_TIME_LIMIT // 6)
+CELERY_BROKER_TRANSPORT_OPTIONS = (
+    {"visibility_timeout": max(60 * 60, 2 * CELERY_TASK_TIME_LIMIT)}
+    if CELERY_BROKER_URL.startswith(("redis://", "rediss://"))
+    else {}
+)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
