@@ -244,8 +244,26 @@ def _layout(header) -> Layout:
 # --- Cells -------------------------------------------------------------------
 
 
+#: What a display format adds to an amount when a system exports the shown
+#: text (a web-page "xls"): the currency sign, thousands separators, spaces.
+_AMOUNT_DECORATION = re.compile(r"[¥￥,，\s]|^RMB|^CNY|元$")
+#: Excel's accounting format shows zero as a lone dash.
+_DASHES = {"-", "－", "—", "–"}
+
+
+def _amount_text(value) -> str:
+    """An amount as the file shows it, reduced to a number's text:
+    ¥61,728.40 → 61728.40, ¥- → 0, (100.00) → -100.00 (accounting)."""
+    text = _AMOUNT_DECORATION.sub("", clean_text(value)).removesuffix("%")
+    if text in _DASHES:
+        return "0"
+    if text.startswith(("(", "（")) and text.endswith((")", "）")):
+        return "-" + text[1:-1]
+    return text
+
+
 def _decimal(value, *, places: int = 2, digits: int = 12) -> Decimal:
-    text = clean_text(value).replace(",", "").replace("，", "").removesuffix("%")
+    text = _amount_text(value)
     if not text:
         return Decimal(0)
     try:

@@ -559,28 +559,17 @@ def test_a_sign_in_sheet_through_the_admin(
     assert attendance_written(training) == EXPECTED_ATTENDANCE
 
 
-FORMATTED_HTML = (
-    "web-page .xls, amounts in the accounting format: the page holds the text shown"
-    " (¥61,728.40, ¥-100.00, a zero as ¥-), and dues.importing._decimal refuses"
-    " each (计税依据/应纳税额/实缴金额 of rows 3, 5, 6, 8: “¥1234.57”不是金额): exit 1,"
-    " nothing written; dates shown with their time (2017-07-01 00:00:00) and the"
-    " rate as 2.00% are read correctly"
-)
-
-
 @pytest.mark.parametrize(
     "fmt",
     [
         *FORMATS,
-        pytest.param(
-            "html.xls",
-            marks=pytest.mark.xfail(strict=True, raises=AssertionError, reason=FORMATTED_HTML),
-        ),
+        "html.xls",
     ],
 )
 def test_declarations_with_display_formats_through_the_command(office, fmt, db, capsys):
     """In .xlsx, .ods and .xls a display format changes nothing (the cell is a
-    number or a date); in the web page only the shown text is left."""
+    number or a date); in the web page only the shown text is left, and the
+    amount reader takes it as a person would: ¥61,728.40, ¥- for zero."""
     declaring_enterprises()
     path = converted(office, "declarations_formatted", fmt)
     try:

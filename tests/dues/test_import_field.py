@@ -508,3 +508,33 @@ def test_a_real_code_that_only_looks_like_scientific_notation_is_accepted(db, tm
     a = EnterpriseFactory(credit_code=code)
     status, result = run(workbook(tmp_path, [line(a)]))
     assert (status, result["created"], result["unmatched"]) == (0, 1, 0)
+
+
+@pytest.mark.parametrize(
+    ("shown", "amount"),
+    [
+        ("¥61,728.40", "61728.40"),
+        ("￥ 1,234.57", "1234.57"),
+        ("¥-100.00", "-100.00"),
+        ("¥-", "0.00"),
+        ("-", "0.00"),
+        ("(100.00)", "-100.00"),
+        ("（100.00）", "-100.00"),
+        ("1234.57元", "1234.57"),
+    ],
+)
+def test_an_amount_as_a_web_page_export_shows_it_is_read_as_a_person_would(shown, amount):
+    """A web-page "xls" holds the text a display format showed (issue 14's
+    real files: the accounting format's ¥, separators, a dash for zero,
+    brackets for a negative)."""
+    from dues.importing import _decimal
+
+    assert str(_decimal(shown)) == amount
+
+
+@pytest.mark.parametrize("text", ["¥abc", "1.2.3", "--"])
+def test_what_is_not_an_amount_is_still_refused(text):
+    from dues.importing import _decimal
+
+    with pytest.raises(ValueError):
+        _decimal(text)
