@@ -133,7 +133,12 @@ def fast_insert(model, rows, count: int, *, fields: tuple[str, ...] = ()) -> lis
             # type in C, a fifth of the client's time for text COPY.
             types = [_postgres_type(f) for f in (model._meta.pk, *(f for f, _d, _c in columns))]
             binary = f"COPY {table} ({quoted}) FROM STDIN (FORMAT BINARY)"
-            with cursor.cursor.copy(binary) as copy:
+            # COPY goes through psycopg's own cursor, past Django's wrapper:
+            # without this, a unique violation (two imports of the same
+            # people at once) escapes as psycopg.errors.UniqueViolation
+            # instead of django.db.IntegrityError, which the roster's write
+            # turns into its "saved at the same moment" message.
+            with connection.wrap_database_errors, cursor.cursor.copy(binary) as copy:
                 copy.set_types(types)
                 for values in matrix():
                     copy.write_row(values)
