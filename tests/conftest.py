@@ -72,7 +72,11 @@ def bobs_member(bobs_enterprise):
 
 def pytest_collection_modifyitems(config, items):
     """Tests that need the real Celery worker are skipped before any
-    database is set up for them, where CI has not started one."""
+    database is set up for them, where CI has not started one. Each is
+    marked celery_worker, which CI's RabbitMQ run selects."""
+    for item in items:
+        if "live_celery" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.celery_worker)
     if os.environ.get("CELERY_LIVE_WORKER"):
         return
     skip = pytest.mark.skip(

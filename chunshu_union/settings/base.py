@@ -217,6 +217,8 @@ CELERY_TASK_EAGER_PROPAGATES = True
 # heartbeats), Redis only once the visibility timeout has passed. A task
 # that comes back redelivered may take over its step at once (the imports'
 # `_take`); one worker holds one task at a time, so a dead worker leaves one.
+# The queue the tasks go to and the workers read (CI gives each run its own).
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
