@@ -4,6 +4,8 @@ between them."""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.signals import post_save
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
 from chunshu_union import access, crypto, model_fields
@@ -43,7 +45,7 @@ class MemberQuerySet(models.QuerySet):
         return access.scope(
             self,
             user,
-            community="memberships__enterprise__community",
+            community="memberships__community",
             chairs_see_current=Q(memberships__left_on__isnull=True),
             needs=access.can_see_personal_data,
         )
@@ -148,6 +150,25 @@ class Member(models.Model):
         return self.memberships.filter(left_on__isnull=True).select_related("enterprise").first()
 
 
+class CommunityOfEnterprise(models.ForeignKey):
+    """The community of the membership's enterprise, kept on the membership
+    so that a chair's scope is one indexed column of one table: through the
+    enterprise, PostgreSQL can only guess how many members a community has
+    from how many enterprises it has, and for a community with many
+    enterprises and few members it walked the whole name index (issue 16;
+    docs/PERFORMANCE.md, "Scale").
+
+    Never set by hand: every save and bulk_create takes it from the
+    enterprise here; the roster's COPY (members.roster.write) sets it from
+    the same enterprises; an enterprise moved to another community moves
+    its memberships (`_follow_the_enterprise` below)."""
+
+    def pre_save(self, model_instance, add):
+        if model_instance.enterprise_id is not None:
+            model_instance.community_id = model_instance.enterprise.community_id
+        return super().pre_save(model_instance, add)
+
+
 class MembershipQuerySet(models.QuerySet):
     def for_user(self, user):
         return access.scope(
@@ -172,6 +193,17 @@ class Membership(models.Model):
         related_name="memberships",
         db_index=False,  # the (enterprise, left_on) index below serves it
     )
+    community = CommunityOfEnterprise(
+        "enterprises.Community",
+        verbose_name=_("community"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        # Null only for a row written by raw SQL that did not fill it (a
+        # bench): such a row is in no chair's scope, never in a wrong one.
+        null=True,
+        db_index=False,  # the partial (community, member) index below serves it
+    )
     joined_on = models.DateField(_("joined on"))
     left_on = models.DateField(_("left on"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -195,7 +227,16 @@ class Membership(models.Model):
                 violation_error_message=_("A membership cannot end before it starts."),
             ),
         ]
-        indexes = [models.Index(fields=["enterprise", "left_on"])]
+        indexes = [
+            models.Index(fields=["enterprise", "left_on"]),
+            # A chair's members (and the count of their list): the open
+            # memberships of one community, read from the index alone.
+            models.Index(
+                fields=["community", "member"],
+                condition=Q(left_on__isnull=True),
+                name="membership_open_by_community",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.member.name} @ {self.enterprise}"
@@ -203,6 +244,15 @@ class Membership(models.Model):
     @property
     def is_open(self) -> bool:
         return self.left_on is None
+
+
+@receiver(post_save, sender="enterprises.Enterprise", dispatch_uid="membership_community")
+def _follow_the_enterprise(sender, instance, **kwargs):
+    """An enterprise moved to another community takes its memberships along
+    (their community is the enterprise's, always)."""
+    Membership.objects.filter(enterprise=instance).exclude(
+        community_id=instance.community_id
+    ).update(community_id=instance.community_id)
 
 
 class TransferQuerySet(models.QuerySet):
