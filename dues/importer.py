@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from chunshu_union.imports.engine import Importer, job_discard
+from chunshu_union.imports.engine import Importer, job_discard, job_refused
 from chunshu_union.imports.fingerprint import fingerprint
 from chunshu_union.imports.models import State
 from chunshu_union.imports.ranges import id_ranges, in_ranges
@@ -68,7 +68,7 @@ def declaration_write(job: DeclarationImport, checked: DeclarationsChecked) -> I
     nothing and leave the job failed with the reason."""
     result = checked.result
     if result.errors and not job.skip_invalid:
-        return _failed(job, result, _("The file has faults; nothing was written."))
+        return job_refused(job, result, _("The file has faults; nothing was written."))
     changed = [declaration for declaration, _before in checked.changed]
     try:
         with job_lock("dues.rates"):
@@ -86,7 +86,7 @@ def declaration_write(job: DeclarationImport, checked: DeclarationsChecked) -> I
             job.rows_written = len(created) + len(changed)
             job.save()
     except IntegrityError:
-        return _failed(
+        return job_refused(
             job,
             result,
             _(
@@ -95,14 +95,6 @@ def declaration_write(job: DeclarationImport, checked: DeclarationsChecked) -> I
             ),
         )
     result.written = True
-    return result
-
-
-def _failed(job: DeclarationImport, result: ImportResult, message: str) -> ImportResult:
-    job.state = State.FAILED
-    job.message = message
-    job.save()
-    result.written = False
     return result
 
 

@@ -244,53 +244,53 @@ def _faulty_rows(batch: ImportBatch) -> list[dict]:
     return [{"row": row, "faults": faults} for row, faults in by_row.items()]
 
 
+def _act(request, pk: int, act, done: str = ""):
+    """Confirm, cancel, retry or undo an import of the chair's own: the
+    service decides, a refusal becomes a message."""
+    batch = _batch(request, pk, ImportBatch.objects.light())
+    try:
+        act(batch)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if done:
+            messages.success(request, done)
+    return redirect("portal:import_detail", pk=batch.pk)
+
+
 @require_POST
 @portal_required
 def import_confirm(request, pk):
-    batch = _batch(request, pk, ImportBatch.objects.light())
     form = ConfirmForm(request.POST)
     skip = form.is_valid() and form.cleaned_data["skip_invalid"]
-    try:
-        job_confirm(job=batch, skip_invalid=skip)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    return redirect("portal:import_detail", pk=batch.pk)
+    return _act(request, pk, lambda batch: job_confirm(job=batch, skip_invalid=skip))
 
 
 @require_POST
 @portal_required
 def import_cancel(request, pk):
-    batch = _batch(request, pk, ImportBatch.objects.light())
-    try:
-        job_cancel(job=batch)
-        messages.success(request, _("The import was cancelled; nothing was written."))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    return redirect("portal:import_detail", pk=batch.pk)
+    return _act(
+        request,
+        pk,
+        lambda batch: job_cancel(job=batch),
+        _("The import was cancelled; nothing was written."),
+    )
 
 
 @require_POST
 @portal_required
 def import_retry(request, pk):
-    batch = _batch(request, pk, ImportBatch.objects.light())
-    try:
-        job_retry(job=batch)
-        messages.success(request, _("The file is being checked again."))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    return redirect("portal:import_detail", pk=batch.pk)
+    return _act(
+        request, pk, lambda batch: job_retry(job=batch), _("The file is being checked again.")
+    )
 
 
 @require_POST
 @portal_required
 def import_undo(request, pk):
-    batch = _batch(request, pk, ImportBatch.objects.light())
-    try:
-        job_undo(job=batch, by=request.user)
-        messages.success(request, _("The import was undone."))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    return redirect("portal:import_detail", pk=batch.pk)
+    return _act(
+        request, pk, lambda batch: job_undo(job=batch, by=request.user), _("The import was undone.")
+    )
 
 
 @portal_required

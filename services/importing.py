@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chunshu_union import crypto
-from chunshu_union.imports.engine import Importer, job_write
+from chunshu_union.imports.engine import Importer, job_refused, job_write
 from chunshu_union.imports.fingerprint import fingerprint
 from chunshu_union.imports.models import State
 from chunshu_union.tabular import Field, RowError, find_header, read_table
@@ -363,14 +363,16 @@ class SheetImporter(Importer):
     def write(self, job: SheetImport, checked: SheetChecked, *, progress) -> ImportResult:
         result = checked.result
         if result.errors and not job.skip_invalid:
-            return _failed(job, result, _("The file has faults; nothing was written."))
+            return job_refused(job, result, _("The file has faults; nothing was written."))
         if job.kind == SheetKind.HANDOUTS:
             written = handout_write(checked, batch=job.welfare_batch, by=job.created_by)
         else:
             written = attendance_write(checked, event=job.event, by=job.created_by)
         if written is None:
             refused = result.errors[-1].message if result.errors else ""
-            return _failed(job, result, refused or _("The file has faults; nothing was written."))
+            return job_refused(
+                job, result, refused or _("The file has faults; nothing was written.")
+            )
         job.written = written
         job.state = State.COMMITTED
         job.committed_at = timezone.now()
@@ -392,11 +394,3 @@ class SheetImporter(Importer):
             attendances=job.written.get("attendances", []),
             attended=job.written.get("attended", []),
         )
-
-
-def _failed(job: SheetImport, result: ImportResult, message: str) -> ImportResult:
-    job.state = State.FAILED
-    job.message = message
-    job.save()
-    result.written = False
-    return result

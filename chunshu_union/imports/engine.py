@@ -210,6 +210,16 @@ def job_fail(job: ImportJob, message: str, *, keep_file: bool = False) -> None:
         job_discard(job)
 
 
+def job_refused(job: ImportJob, result: ImportResult, message: str) -> ImportResult:
+    """What an importer's write returns when it wrote nothing: the job is
+    failed with the reason (the file's faults, or a race it lost)."""
+    job.state = State.FAILED
+    job.message = message
+    job.save()
+    result.written = False
+    return result
+
+
 def _fail_safely(job: ImportJob, message: str, *, keep_file: bool = False) -> None:
     """Record a failure even when what failed was the database connection
     itself: on a broken connection, once more on a fresh one."""

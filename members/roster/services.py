@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chunshu_union.imports.engine import Importer, job_discard, job_start
+from chunshu_union.imports.engine import Importer, job_discard, job_refused, job_start
 from chunshu_union.imports.fingerprint import fingerprint
 from chunshu_union.tabular import FileRejected, RowError, find_header, read_table
 from chunshu_union.tabular.memory import collector_paused
@@ -182,10 +182,9 @@ def roster_commit(
 
 def _write(batch: ImportBatch, checked: Checked, *, by, progress=None) -> ImportResult:
     if checked.invalid and not batch.skip_invalid:
-        batch.state = ImportBatch.State.FAILED
-        batch.message = _("The file has faults; nothing was written.")
-        batch.save()
-        return checked.result(written=False)
+        return job_refused(
+            batch, checked.result(written=False), _("The file has faults; nothing was written.")
+        )
     today = timezone.localdate()
     try:
         with transaction.atomic(), collector_paused():
@@ -195,13 +194,14 @@ def _write(batch: ImportBatch, checked: Checked, *, by, progress=None) -> Import
             batch.rows_written = len(checked.rows)
             batch.save()
     except IntegrityError:
-        batch.state = ImportBatch.State.FAILED
-        batch.message = _(
-            "Another change to the same members was saved at the same moment; nothing was"
-            " written. Please upload the file again."
+        return job_refused(
+            batch,
+            checked.result(written=False),
+            _(
+                "Another change to the same members was saved at the same moment; nothing was"
+                " written. Please upload the file again."
+            ),
         )
-        batch.save()
-        return checked.result(written=False)
     return checked.result(written=True)
 
 
