@@ -273,6 +273,10 @@ class Command(BaseCommand):
             report = self.drill(keep=options["keep"])
         except DrillError as error:
             self.fail(str(error), options)
+        except Exception as error:  # whatever else stopped it: a sentence, not a traceback
+            self.fail(
+                _("The restore drill stopped: %(error)s") % {"error": str(error).strip()}, options
+            )
         if options["json"]:
             self.stdout.write(json.dumps(report, ensure_ascii=False))
         else:
