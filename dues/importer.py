@@ -133,7 +133,9 @@ class DeclarationImporter(Importer):
         job.invalid = result.invalid
         job.errors = [error.as_dict() for error in result.errors[:PREVIEW_ROWS]]
         job.notes = {"sentences": result_notes(result), **result.extra}
-        job.preview = preview_of(checked)
+
+    def preview(self, checked: DeclarationsChecked) -> dict[str, list[dict]]:
+        return preview_of(checked)
 
     def write(self, job, checked: DeclarationsChecked, *, progress) -> ImportResult:
         return declaration_write(job, checked)
@@ -188,7 +190,7 @@ def preview_of(checked: DeclarationsChecked) -> dict:
         }
 
     return {
-        "new": [row(d) for d in checked.new[:PREVIEW_ROWS]],
+        "new": [row(d) for d in checked.new],
         "changed": [
             {
                 **row(d),
@@ -202,7 +204,7 @@ def preview_of(checked: DeclarationsChecked) -> dict:
                     if name in _SHOWN
                 ],
             }
-            for d, before in checked.changed[:PREVIEW_ROWS]
+            for d, before in checked.changed
         ],
     }
 

@@ -25,6 +25,7 @@ from chunshu_union.imports.engine import (
     job_confirm,
     job_retry,
     job_undo,
+    preview_rows,
     progress_of,
 )
 from enterprises.models import Community, Enterprise
@@ -227,7 +228,7 @@ def import_rows(request, pk, kind):
     if kind == "invalid":
         items = _faulty_rows(batch)
     else:
-        items = batch.preview.get(kind, [])
+        items = preview_rows(batch, kind)
     page = Paginator(items, settings.ROSTER_PREVIEW_PAGE).get_page(request.GET.get("page"))
     template = (
         "portal/_import_rows.html"

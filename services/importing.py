@@ -347,7 +347,9 @@ class SheetImporter(Importer):
         job.created, job.updated, job.unchanged = result.created, result.updated, result.unchanged
         job.invalid = result.invalid or (1 if result.errors else 0)
         job.errors = [error.as_dict() for error in result.errors[:1000]]
-        job.preview = {
+
+    def preview(self, checked: SheetChecked) -> dict[str, list[dict]]:
+        return {
             "new": [
                 {
                     "row": r.row,
@@ -356,7 +358,7 @@ class SheetImporter(Importer):
                     "day": str(r.day or ""),
                     "attended": r.attended,
                 }
-                for r in checked.rows[:2000]
+                for r in checked.rows
             ]
         }
 

@@ -111,3 +111,25 @@ def test_only_a_job_waiting_for_confirmation_can_be_confirmed(db, state):
     job = DeclarationImport.objects.create(filename="x.xlsx", state=state)
     with pytest.raises(ValidationError):
         engine.job_confirm(job=job)
+
+
+def test_the_preview_lives_in_its_own_table_and_a_page_reads_only_its_rows(
+    client, sam, tmp_path, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    """Issue 16: a batch's preview was JSON on its row, loaded whole to show
+    any page of it; now the job keeps counts and each page is one query."""
+    from chunshu_union.imports.models import ImportRow
+    from tests.factories import credit_code
+
+    rows = [row(credit_code(9000 + n), f"公司{n}") for n in range(150)]
+    client.force_login(sam)
+    job = upload(
+        client, django_capture_on_commit_callbacks, DeclarationImport, workbook(tmp_path, rows)
+    )
+    assert job.preview == {"new": 150, "changed": 0}
+    assert ImportRow.objects.filter(job_model=job.label(), job_id=job.pk).count() == 150
+    with django_assert_max_num_queries(12):
+        second = client.get(job_url(job) + "rows/new/?page=2").content.decode()
+    assert "公司100" in second and "公司99<" not in second
+    engine.job_cancel(job=job)  # closed unwritten: its preview goes with it
+    assert not ImportRow.objects.filter(job_model=job.label(), job_id=job.pk).exists()

@@ -163,7 +163,6 @@ class ImportJobAdmin(ScopedModelAdmin):
 
     def job_view(self, request, pk: int):
         job = self._job(request, pk, light=False)
-        preview = job.preview or {}
         context = {
             **self.admin_site.each_context(request),
             "title": str(job),
@@ -183,7 +182,7 @@ class ImportJobAdmin(ScopedModelAdmin):
                     "key": key,
                     "title": title,
                     "columns": columns,
-                    "count": len(preview.get(key, [])),
+                    "count": engine.preview_count(job, key),
                     "url": reverse(f"admin:{self._name('rows')}", args=[job.pk, key]),
                 }
                 for key, title, columns in self.preview_kinds
@@ -220,7 +219,7 @@ class ImportJobAdmin(ScopedModelAdmin):
             raise Http404
         job = self._job(request, pk, light=False)
         title, columns = kinds[kind]
-        rows = (job.preview or {}).get(kind, [])
+        rows = engine.preview_rows(job, kind)
         page = Paginator(rows, self.preview_page).get_page(request.GET.get("page"))
         context = {
             **self.admin_site.each_context(request),

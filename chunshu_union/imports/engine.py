@@ -30,7 +30,7 @@ from chunshu_union.tabular import FileRejected
 from chunshu_union.tabular.reader import read_bytes
 from chunshu_union.tabular.result import ImportResult
 
-from .models import RUNNING, ImportJob, State, stale_after
+from .models import RUNNING, ImportJob, ImportRow, State, stale_after
 
 logger = logging.getLogger(__name__)
 
@@ -47,8 +47,13 @@ class Importer:
         raise NotImplementedError
 
     def store(self, job: ImportJob, checked: Any) -> None:
-        """Put the check's counts, faults and preview on the job (unsaved)."""
+        """Put the check's counts and faults on the job (unsaved)."""
         raise NotImplementedError
+
+    def preview(self, checked: Any) -> dict[str, list[dict]]:
+        """The rows the preview pages list, per kind ("new", "changed" …):
+        only what the uploader may see (identifiers masked)."""
+        return {}
 
     def write(self, job: ImportJob, checked: Any, *, progress) -> ImportResult:
         """Write in one transaction and mark the job committed, or leave it
@@ -187,11 +192,49 @@ def job_check(*, label: str, pk: int, redelivered: bool = False) -> None:
         logger.exception("check of %s %s failed", label, pk)
         _fail_safely(job, unexpected_message(), keep_file=True)
         return
-    importer.store(job, checked)
-    job.preview_digest = importer.fingerprint(checked)
+    _store_preview(job, importer, checked)
     job.state = State.PREVIEWED
     job.heartbeat_at = None
     job.save()
+
+
+def _store_preview(job: ImportJob, importer: Importer, checked) -> None:
+    """The check's counts and faults on the job, its preview rows in their
+    own table (the job keeps only how many of each kind), and the digest a
+    commit compares with."""
+    importer.store(job, checked)
+    rows = importer.preview(checked)
+    label = job.label()
+    ImportRow.objects.filter(job_model=label, job_id=job.pk).delete()
+    ImportRow.objects.bulk_create(
+        (
+            ImportRow(job_model=label, job_id=job.pk, kind=kind, position=n, data=item)
+            for kind, items in rows.items()
+            for n, item in enumerate(items)
+        ),
+        batch_size=5000,
+    )
+    job.preview = {kind: len(items) for kind, items in rows.items()}
+    job.preview_digest = importer.fingerprint(checked)
+
+
+def preview_count(job: ImportJob, kind: str) -> int:
+    value = (job.preview or {}).get(kind, 0)
+    return len(value) if isinstance(value, list) else value  # a list: kept before the table
+
+
+def preview_rows(job: ImportJob, kind: str):
+    """The preview rows of one kind, in file order, for a Paginator: a
+    queryset of their data (or the list an import made before the rows had
+    their own table)."""
+    value = (job.preview or {}).get(kind)
+    if isinstance(value, list):
+        return value
+    return (
+        ImportRow.objects.filter(job_model=job.label(), job_id=job.pk, kind=kind)
+        .order_by("position")
+        .values_list("data", flat=True)
+    )
 
 
 def unexpected_message() -> str:
@@ -236,6 +279,8 @@ def job_discard(job: ImportJob, *, keep_faulty_rows: bool = False) -> None:
     an error report)."""
     if job.file:
         job.file.delete(save=False)
+    if job.state != State.COMMITTED:  # closed unwritten (or undone): its preview is moot
+        ImportRow.objects.filter(job_model=job.label(), job_id=job.pk).delete()
     cleared = {"file": "", **importer_for(job).discard(job, keep_faulty_rows=keep_faulty_rows)}
     type(job).objects.filter(pk=job.pk).update(**cleared)
     for name, value in cleared.items():
@@ -378,8 +423,7 @@ def job_commit(*, label: str, pk: int, redelivered: bool = False) -> None:
 def _back_to_preview(job: ImportJob, importer: Importer, checked) -> None:
     """The data changed since the preview: show the new preview, write
     nothing; the uploader looks and confirms again."""
-    importer.store(job, checked)
-    job.preview_digest = importer.fingerprint(checked)
+    _store_preview(job, importer, checked)
     job.state = State.PREVIEWED
     job.heartbeat_at = None
     job.message = _("The data changed since the preview; please look at the preview again.")

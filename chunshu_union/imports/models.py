@@ -183,3 +183,29 @@ def stale_after(state: str) -> datetime.timedelta:
     if state == State.COMMITTING:
         return datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
     return datetime.timedelta(seconds=settings.IMPORT_STALE_SECONDS)
+
+
+class ImportRow(models.Model):
+    """One row of an import's preview (a new member, a changed declaration,
+    a row of a sheet …), kept in its own table so that a page of the preview
+    is one indexed query however large the file, and no list of imports
+    ever loads them. `job` is the importer's model label and the job's id
+    (every importer has its own job table)."""
+
+    job_model = models.CharField(max_length=60)
+    job_id = models.PositiveBigIntegerField()
+    kind = models.CharField(max_length=20)
+    position = models.PositiveIntegerField()
+    data = models.JSONField()
+
+    class Meta:
+        verbose_name = _("preview row")
+        verbose_name_plural = _("preview rows")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["job_model", "job_id", "kind", "position"], name="import_row_position"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.job_model}:{self.job_id} {self.kind} {self.position}"

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "auditlog",
     "axes",
     "csp",
+    "chunshu_union.imports",
     "accounts",
     "enterprises",
     "members",

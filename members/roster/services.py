@@ -170,13 +170,11 @@ def roster_import(
     return result, batch
 
 
-def roster_commit(
-    *, checked: Checked, batch: ImportBatch, by=None, with_preview: bool = False
-) -> ImportResult:
-    """Write a checked roster into `batch`, in one transaction. The row-by-row
-    preview is kept only for the portal (`with_preview`); the command and the
-    admin keep the counts and the faults."""
-    _store_check(batch, checked, with_preview=with_preview)
+def roster_commit(*, checked: Checked, batch: ImportBatch, by=None) -> ImportResult:
+    """Write a checked roster into `batch`, in one transaction (the command
+    line: the batch keeps the counts and the faults; the portal's row-by-row
+    preview is the import flow's, `RosterImporter.preview`)."""
+    _store_check(batch, checked)
     return _write(batch, checked, by=by)
 
 
@@ -205,7 +203,7 @@ def _write(batch: ImportBatch, checked: Checked, *, by, progress=None) -> Import
     return checked.result(written=True)
 
 
-def _store_check(batch: ImportBatch, checked: Checked, *, with_preview: bool = True) -> None:
+def _store_check(batch: ImportBatch, checked: Checked) -> None:
     plan = checked.plan
     batch.rows_total = batch.rows_read = batch.rows_validated = checked.total
     batch.created = plan.created
@@ -218,7 +216,6 @@ def _store_check(batch: ImportBatch, checked: Checked, *, with_preview: bool = T
     batch.errors = stored_faults(checked.errors)
     batch.fault_counts = checked.fault_counts
     batch.faults_total = checked.faults_total
-    batch.preview = preview_of(checked) if with_preview else {}
     batch.faulty_rows = seal_faulty_rows(
         header_row=checked.header_row, titles=checked.titles, rows=checked.error_rows
     )
@@ -300,6 +297,9 @@ class RosterImporter(Importer):
 
     def store(self, job: ImportBatch, checked: Checked) -> None:
         _store_check(job, checked)
+
+    def preview(self, checked: Checked) -> dict[str, list[dict]]:
+        return preview_of(checked)
 
     def write(self, job: ImportBatch, checked: Checked, *, progress) -> ImportResult:
         return _write(job, checked, by=job.created_by, progress=progress)

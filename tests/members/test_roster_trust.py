@@ -22,6 +22,7 @@ from openpyxl import load_workbook
 
 from accounts.models import AccessLog
 from chunshu_union.imports.engine import jobs_purge
+from chunshu_union.imports.models import ImportRow
 from members.models import ImportBatch, Transfer, TransferRequest
 from tests import samples
 from tests.factories import EnterpriseFactory, MembershipFactory
@@ -83,7 +84,12 @@ def test_the_preview_shows_nothing_of_bobs_member(
     for kind in ("new", "changed", "transferred", "elsewhere", "unchanged", "leaving", "invalid"):
         url = reverse("portal:import_rows", args=[batch.pk, kind])
         pages.append(client.get(url).content.decode())
-    stored = json.dumps([batch.preview, batch.errors], ensure_ascii=False)
+    rows = ImportRow.objects.filter(job_model=batch.label(), job_id=batch.pk)
+    assert rows.exists()  # the preview is stored, in its own table
+    stored = json.dumps(
+        [batch.preview, batch.errors, list(rows.values_list("data", flat=True))],
+        ensure_ascii=False,
+    )
     for text in [*pages, stored]:
         assert "李四" not in text
         assert bobs_enterprise.name not in text
