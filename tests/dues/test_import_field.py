@@ -527,14 +527,14 @@ def test_an_amount_as_a_web_page_export_shows_it_is_read_as_a_person_would(shown
     """A web-page "xls" holds the text a display format showed (issue 14's
     real files: the accounting format's ¥, separators, a dash for zero,
     brackets for a negative)."""
-    from dues.importing import _decimal
+    from dues.tax_export import amount as _decimal
 
     assert str(_decimal(shown)) == amount
 
 
 @pytest.mark.parametrize("text", ["¥abc", "1.2.3", "--"])
 def test_what_is_not_an_amount_is_still_refused(text):
-    from dues.importing import _decimal
+    from dues.tax_export import amount as _decimal
 
     with pytest.raises(ValueError):
         _decimal(text)
