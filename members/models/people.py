@@ -42,13 +42,21 @@ class MemberQuerySet(models.QuerySet):
         """Staff: every member who has been in their street; a chair: the
         members whose open membership is in the chair's community; leaders
         none (figures only)."""
-        return access.scope(
-            self,
+        # The rule applied to the memberships (by the community kept on
+        # them), and a member seen through any membership seen: one subquery
+        # on the memberships alone, read from their (community, member)
+        # index, with no join back to the members (docs/PERFORMANCE.md,
+        # "Scale").
+        seen = access.scope(
+            Membership._base_manager.all(),
             user,
-            community="memberships__community",
-            chairs_see_current=Q(memberships__left_on__isnull=True),
+            community="community",
+            chairs_see_current=Q(left_on__isnull=True),
             needs=access.can_see_personal_data,
         )
+        if not seen.query.where:  # a superuser, staff bound to no street
+            return self.all()
+        return self.filter(pk__in=seen.values("member_id"))
 
     def with_id_number(self, number: str):
         """Exact lookup through the keyed digest (the number itself is never

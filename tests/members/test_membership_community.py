@@ -8,11 +8,12 @@ import datetime
 import pytest
 from django.db.models import F
 
+from accounts.models import Role
 from members.models import Member, Membership
 from members.roster.services import roster_import
 from members.services import membership_join, membership_leave, membership_transfer
 from tests import samples
-from tests.factories import EnterpriseFactory, MemberFactory, MembershipFactory
+from tests.factories import EnterpriseFactory, MemberFactory, MembershipFactory, street, user
 
 pytestmark = pytest.mark.django_db
 
@@ -85,3 +86,15 @@ def test_a_chair_sees_the_open_members_of_their_community_only(
     assert list(Member.objects.for_user(alice)) == []
     assert set(Member.objects.for_user(bob)) == {alices_member, bobs_member}
     assert set(Member.objects.for_user(sam)) == {alices_member, bobs_member}
+
+
+def test_a_chairs_scope_reads_the_memberships_alone(alice):
+    """The scope is one subquery on the memberships, by their community: no
+    join to the enterprises (whose per-community estimate misled PostgreSQL)
+    nor back to the members."""
+    street_staff = user("stella", Role.STAFF, federation=street())
+    for who in (alice, street_staff):
+        sql = str(Member.objects.for_user(who).query)
+        assert "enterprises_enterprise" not in sql
+        assert sql.count('FROM "members_member"') == 1  # no join back to the members
+        assert '"members_membership"."community_id"' in sql or 'U0."community_id"' in sql
