@@ -1,5 +1,6 @@
 from django.contrib import admin
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from chunshu_union.admin_exports import ExportAdminMixin
@@ -95,11 +96,20 @@ class EnterpriseAdmin(ExportAdminMixin, ScopedModelAdmin):
     inlines = [StatusInline]
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(n_open=Count("memberships", filter=Q(memberships__left_on__isnull=True)))
+        # A count per row, not a GROUP BY over every membership: PostgreSQL
+        # then sorts and cuts the page first and counts the members of its
+        # 50 enterprises only, and the changelist's own count needs no join
+        # (0.76 s → see docs/PERFORMANCE.md, "Scale").
+        # The enterprises app sits below members: the model by the relation.
+        Membership = Enterprise._meta.get_field("memberships").related_model
+        open_members = (
+            Membership._base_manager.filter(enterprise=OuterRef("pk"), left_on__isnull=True)
+            .order_by()
+            .values("enterprise")
+            .annotate(n=Count("pk"))
+            .values("n")
         )
+        return super().get_queryset(request).annotate(n_open=Coalesce(Subquery(open_members), 0))
 
     @admin.display(description=_("members"), ordering="n_open")
     def open_members(self, obj):
