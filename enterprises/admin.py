@@ -106,7 +106,7 @@ class EnterpriseAdmin(ExportAdminMixin, ScopedModelAdmin):
             Membership._base_manager.filter(enterprise=OuterRef("pk"), left_on__isnull=True)
             .order_by()
             .values("enterprise")
-            .annotate(n=Count("pk"))
+            .annotate(n=Count("*"))  # COUNT(*): read from the (enterprise, left_on) index alone
             .values("n")
         )
         return super().get_queryset(request).annotate(n_open=Coalesce(Subquery(open_members), 0))
