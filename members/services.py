@@ -53,6 +53,17 @@ def membership_join(
     return membership
 
 
+def _open_membership_locked(member: Member, missing: str) -> Membership:
+    """The member's open membership, locked for this transaction; `missing`
+    is what to say when there is none."""
+    current = (
+        Membership.objects.select_for_update().filter(member=member, left_on__isnull=True).first()
+    )
+    if current is None:
+        raise ValidationError(missing)
+    return current
+
+
 @transaction.atomic
 def membership_transfer(
     *,
@@ -63,11 +74,9 @@ def membership_transfer(
     by=None,
 ) -> Transfer:
     """Close the member's open membership and open one at `to_enterprise`."""
-    current = (
-        Membership.objects.select_for_update().filter(member=member, left_on__isnull=True).first()
+    current = _open_membership_locked(
+        member, _("This person has no open membership to transfer from.")
     )
-    if current is None:
-        raise ValidationError(_("This person has no open membership to transfer from."))
     if current.enterprise_id == to_enterprise.pk:
         raise ValidationError(_("The person is already a member at this enterprise."))
     if on < current.joined_on:
@@ -96,11 +105,7 @@ def membership_leave(
 ) -> Membership:
     """End the open membership. Leaving ends a membership; it never erases
     the person or their history. With `external_party`, a transfer out."""
-    current = (
-        Membership.objects.select_for_update().filter(member=member, left_on__isnull=True).first()
-    )
-    if current is None:
-        raise ValidationError(_("This person has no open membership."))
+    current = _open_membership_locked(member, _("This person has no open membership."))
     if on < current.joined_on:
         raise ValidationError(_("A membership cannot end before it starts."))
     current.left_on = on
