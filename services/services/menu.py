@@ -44,13 +44,37 @@ def _locked_request(request: ServiceRequest, by) -> ServiceRequest:
     return request
 
 
+def _locked_step(
+    request: ServiceRequest,
+    by,
+    *,
+    expected: str,
+    wrong_state: str,
+    on: datetime.date,
+    not_before: str,
+    early: str,
+) -> ServiceRequest:
+    """The request locked for its next step: refused unless it stands at
+    `expected` and `on` is not before the date in its field `not_before`."""
+    request = _locked_request(request, by)
+    if request.status != expected:
+        _refuse(wrong_state, "wrong_state")
+    if on < getattr(request, not_before):
+        _refuse(early, "early")
+    return request
+
+
 @transaction.atomic
 def service_request_accept(*, request: ServiceRequest, by, on: datetime.date) -> ServiceRequest:
-    request = _locked_request(request, by)
-    if request.status != RequestStatus.REQUESTED:
-        _refuse(_("Only a new request can be accepted."), "wrong_state")
-    if on < request.requested_on:
-        _refuse(_("A request cannot be accepted before it was made."), "early")
+    request = _locked_step(
+        request,
+        by,
+        expected=RequestStatus.REQUESTED,
+        wrong_state=_("Only a new request can be accepted."),
+        on=on,
+        not_before="requested_on",
+        early=_("A request cannot be accepted before it was made."),
+    )
     request.status = RequestStatus.ACCEPTED
     request.accepted_on = on
     request.handled_by = by
@@ -60,11 +84,15 @@ def service_request_accept(*, request: ServiceRequest, by, on: datetime.date) ->
 
 @transaction.atomic
 def service_request_fulfil(*, request: ServiceRequest, by, on: datetime.date) -> ServiceRequest:
-    request = _locked_request(request, by)
-    if request.status != RequestStatus.ACCEPTED:
-        _refuse(_("Only an accepted request can be fulfilled."), "wrong_state")
-    if on < request.accepted_on:
-        _refuse(_("A request cannot be fulfilled before it was accepted."), "early")
+    request = _locked_step(
+        request,
+        by,
+        expected=RequestStatus.ACCEPTED,
+        wrong_state=_("Only an accepted request can be fulfilled."),
+        on=on,
+        not_before="accepted_on",
+        early=_("A request cannot be fulfilled before it was accepted."),
+    )
     _check_not_future(on, _("fulfilment"))
     request.status = RequestStatus.FULFILLED
     request.fulfilled_on = on
