@@ -32,43 +32,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/dashboard_bench"
 
-
-def _setup(url: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chunshu_union.settings.dev")
-    os.environ["DEBUG"] = "False"  # no query log, as in production
-    os.environ.pop("REDIS_URL", None)  # tasks inline
-    import django
-
-    django.setup()
-
-
-def _admin(url: str, *statements: str) -> None:
-    import psycopg
-
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        for statement in statements:
-            conn.execute(statement)
-
-
-def _recreate_database(url: str) -> None:
-    name = url.rsplit("/", 1)[1]
-    _admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
-
-
-def _drop_database(url: str) -> None:
-    _admin(url, f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
-
-
-def _sql(statement: str, params=None) -> None:
-    from django.db import connection
-
-    # Parameters are pyformat: a literal % (modulo) must be doubled.
-    statement = statement.replace("%", "%%").replace("%%(", "%(")
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
-
+# Run as a script: the project root goes on the path before the shared helpers.
+from bench._common import drop_database, recreate_database, run_sql, setup_django  # noqa: E402
 
 GENERATE = [
     # Enterprises: one per 25 members, spread over the 7 communities; a union
@@ -178,7 +143,7 @@ def grow(before: int, members: int) -> dict:
     started = time.perf_counter()
     with transaction.atomic():
         for statement in GENERATE:
-            _sql(statement, params)
+            run_sql(statement, params)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     return {
@@ -279,8 +244,8 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     sizes = sorted(int(n) for n in args.sizes.split(","))
 
-    _recreate_database(args.url)
-    _setup(args.url)
+    recreate_database(args.url)
+    setup_django(args.url, settings="chunshu_union.settings.dev", DEBUG="False")  # no query log
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
@@ -302,7 +267,7 @@ def main(argv=None) -> int:
         from django.db import connections
 
         connections.close_all()
-        _drop_database(args.url)
+        drop_database(args.url)
     return 0
 
 

@@ -44,33 +44,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/dues_bench"
 
-
-def _setup(url: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chunshu_union.settings.test")
-    os.environ.pop("REDIS_URL", None)
-    import django
-
-    django.setup()
-
-
-def _recreate_database(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def _sql(statement: str, params=None) -> None:
-    from django.db import connection
-
-    statement = statement.replace("%", "%%").replace("%%(", "%(")
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
-
+# Run as a script: the project root goes on the path before the shared helpers.
+from bench._common import recreate_database, run_sql, setup_django  # noqa: E402
 
 GENERATE = [
     """
@@ -138,7 +113,7 @@ def _generate(enterprises: int) -> dict:
 
     started = time.perf_counter()
     for statement in GENERATE:
-        _sql(statement, {"enterprises": enterprises})
+        run_sql(statement, {"enterprises": enterprises})
     with connection.cursor() as cursor:
         # As autovacuum would have done on tables loaded long ago: statistics
         # and the visibility map (which index-only scans rely on).
@@ -244,8 +219,8 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     args = parser.parse_args()
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
-    _recreate_database(url)
-    _setup(url)
+    recreate_database(url)
+    setup_django(url)
     from django.core.management import call_command
     from django.db import connection
 

@@ -42,41 +42,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/services_bench"
 
-
-def _setup(url: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chunshu_union.settings.test")
-    os.environ.pop("REDIS_URL", None)
-    import django
-
-    django.setup()
-
-
-def _admin_conn(url: str):
-    import psycopg
-
-    return psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True)
-
-
-def _recreate_database(url: str) -> None:
-    name = url.rsplit("/", 1)[1]
-    with _admin_conn(url) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def _drop(url: str) -> None:
-    name = url.rsplit("/", 1)[1]
-    with _admin_conn(url) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def _sql(statement: str, params=None) -> None:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
-
+# Run as a script: the project root goes on the path before the shared helpers.
+from bench._common import drop_database, recreate_database, run_sql, setup_django  # noqa: E402
 
 GENERATE = [
     # Cadres.
@@ -226,8 +193,8 @@ def _generate(scale: float) -> dict:
     }
     started = time.perf_counter()
     for statement in GENERATE:
-        _sql(statement, params)
-    _sql("ANALYZE")
+        run_sql(statement, params, double_percent=False)
+    run_sql("ANALYZE", double_percent=False)
     from services.models import Attendance, Handout, Visit
 
     return {
@@ -312,8 +279,8 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     args = parser.parse_args()
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
-    _recreate_database(url)
-    _setup(url)
+    recreate_database(url)
+    setup_django(url)
     from django.core.management import call_command
     from django.db import connection
 
@@ -333,7 +300,7 @@ def main() -> None:
     (out / "services.json").write_text(json.dumps(results, ensure_ascii=False, indent=2))
     connection.close()
     if not args.keep:
-        _drop(url)
+        drop_database(url)
 
 
 if __name__ == "__main__":

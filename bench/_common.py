@@ -1,0 +1,52 @@
+"""What the PostgreSQL benchmarks (bench/dashboard.py, dues.py, services.py)
+share: Django set up against the bench's own database, that database dropped
+and re-created, and raw SQL run for the server-side generators. Each bench
+builds its own street; only these mechanics are common."""
+
+from __future__ import annotations
+
+import os
+
+
+def setup_django(
+    url: str, *, settings: str = "chunshu_union.settings.test", **environ: str
+) -> None:
+    """Django against `url`, tasks inline (no REDIS_URL); `environ` sets
+    further variables before the settings are read."""
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", settings)
+    os.environ.update(environ)
+    os.environ.pop("REDIS_URL", None)
+    import django
+
+    django.setup()
+
+
+def _on_server(url: str, *statements: str) -> None:
+    import psycopg
+
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        for statement in statements:
+            conn.execute(statement)
+
+
+def recreate_database(url: str) -> None:
+    name = url.rsplit("/", 1)[1]
+    _on_server(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
+
+
+def drop_database(url: str) -> None:
+    _on_server(url, f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+
+
+def run_sql(statement: str, params=None, *, double_percent: bool = True) -> None:
+    """One statement with pyformat `params`. With `double_percent` a literal
+    % (modulo) in the statement is doubled for the driver; a bench whose SQL
+    already writes %% passes False."""
+    from django.db import connection
+
+    if double_percent:
+        statement = statement.replace("%", "%%").replace("%%(", "%(")
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
