@@ -63,6 +63,18 @@ def visit_detail(request, pk: int):
     )
 
 
+def _run_and_report(http_request, done: str, operation, /, **arguments) -> None:
+    """Run a service operation for a portal form that posts and goes back:
+    its refusals become error messages, success the message `done`."""
+    try:
+        operation(**arguments)
+    except ValidationError as refused:
+        for message in refused.messages:
+            messages.error(http_request, message)
+    else:
+        messages.success(http_request, done)
+
+
 @portal_required
 @require_POST
 def finding_close(request, pk: int):
@@ -71,18 +83,15 @@ def finding_close(request, pk: int):
     )
     form = CloseFindingForm(request.POST)
     if form.is_valid():
-        try:
-            services.finding_close(
-                finding=finding,
-                by=request.user,
-                closed_on=form.cleaned_data["closed_on"],
-                follow_up=form.cleaned_data.get("follow_up", ""),
-            )
-        except ValidationError as refused:
-            for message in refused.messages:
-                messages.error(request, message)
-        else:
-            messages.success(request, _("The finding is closed."))
+        _run_and_report(
+            request,
+            _("The finding is closed."),
+            services.finding_close,
+            finding=finding,
+            by=request.user,
+            closed_on=form.cleaned_data["closed_on"],
+            follow_up=form.cleaned_data.get("follow_up", ""),
+        )
     else:
         messages.error(request, _("Give the date the finding was closed."))
     return redirect("services_portal:visit_detail", finding.visit_id)
@@ -122,18 +131,15 @@ def request_rate(request, pk: int):
     if not form.is_valid():
         messages.error(request, _("The rating is a whole number from 1 to 5."))
         return redirect("services_portal:request_list")
-    try:
-        services.service_request_rate(
-            request=service_request,
-            by=request.user,
-            rating=form.cleaned_data["rating"],
-            comment=form.cleaned_data.get("comment", ""),
-        )
-    except ValidationError as refused:
-        for message in refused.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("Thank you: the rating is recorded."))
+    _run_and_report(
+        request,
+        _("Thank you: the rating is recorded."),
+        services.service_request_rate,
+        request=service_request,
+        by=request.user,
+        rating=form.cleaned_data["rating"],
+        comment=form.cleaned_data.get("comment", ""),
+    )
     return redirect("services_portal:request_list")
 
 
