@@ -47,16 +47,22 @@ class MemberQuerySet(models.QuerySet):
         # on the memberships alone, read from their (community, member)
         # index, with no join back to the members (docs/PERFORMANCE.md,
         # "Scale").
-        seen = access.scope(
-            Membership._base_manager.all(),
-            user,
-            community="community",
-            chairs_see_current=Q(left_on__isnull=True),
-            needs=access.can_see_personal_data,
+        return self._holding(
+            access.scope(
+                Membership._base_manager.all(),
+                user,
+                community="community",
+                chairs_see_current=Q(left_on__isnull=True),
+                needs=access.can_see_personal_data,
+            )
         )
-        if not seen.query.where:  # a superuser, staff bound to no street
+
+    def _holding(self, memberships):
+        """The members of `memberships`; all of them when those are not
+        filtered (a superuser, staff bound to no street)."""
+        if not memberships.query.where:
             return self.all()
-        return self.filter(pk__in=seen.values("member_id"))
+        return self.filter(pk__in=memberships.values("member_id"))
 
     def with_id_number(self, number: str):
         """Exact lookup through the keyed digest (the number itself is never
