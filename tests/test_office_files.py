@@ -37,6 +37,7 @@ from members.roster.services import roster_import
 from members.roster.template import roster_template
 from services.models import Attendance, Event, EventKind, SheetImport
 from tests import samples
+from tests.dues.helpers import TAX_EXPORT_HEADER
 from tests.factories import (
     EnterpriseFactory,
     MembershipFactory,
@@ -155,18 +156,6 @@ def members_written() -> list[tuple]:
     )
 
 
-DECLARATION_HEADER = [
-    "纳税人识别号",
-    "纳税人名称",
-    "征收项目",
-    "税款所属期起",
-    "税款所属期止",
-    "计税依据",
-    "税率",
-    "应纳税额",
-    "实缴金额",
-    "申报日期",
-]
 PAYING = credit_code(7101)
 ZERO = credit_code(7102)
 STRANGER = credit_code(7103)
@@ -200,7 +189,7 @@ def declarations_workbook(path: Path, *, formatted: bool = False) -> None:
     sheet = workbook.active
     sheet.title = "工会经费申报明细"
     sheet.append(["国家税务总局北京市西城区税务局 工会经费申报明细"])
-    sheet.append(DECLARATION_HEADER)
+    sheet.append(TAX_EXPORT_HEADER)
     for values in DECLARATIONS:
         sheet.append(values)
     for row in sheet.iter_rows(min_row=3):
@@ -218,7 +207,7 @@ def declarations_csv(path: Path) -> None:
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["国家税务总局北京市西城区税务局 工会经费申报明细"])
-        writer.writerow(DECLARATION_HEADER)
+        writer.writerow(TAX_EXPORT_HEADER)
         for values in DECLARATIONS:
             writer.writerow(
                 "" if value is None else value.isoformat() if isinstance(value, D) else value

@@ -15,6 +15,7 @@ import pytest
 
 from chunshu_union.tabular import Field, FileRejected, find_header, read_table
 from tests import samples
+from tests.dues.helpers import TAX_EXPORT_HEADER
 from tests.factories import EnterpriseFactory, credit_code
 
 ACME = "北京椿树一号科技有限公司"
@@ -293,18 +294,8 @@ def tax_bureau_html(rows: list[list[str]], *, total: str = "合 计") -> bytes:
     """As the bureau's system saves it: GB2312, a title table, a header row,
     the taxpayer's number and name merged down over its tax items, and a
     totals line whose label spans three columns."""
-    header = [
-        "纳税人识别号",
-        "纳税人名称",
-        "征收项目",
-        "税款所属期起",
-        "税款所属期止",
-        "计税依据",
-        "税率",
-        "应纳税额",
-        "实缴金额",
-        "纳税申报日期",
-    ]
+    # The HTML export names its last column 纳税申报日期, not 申报日期.
+    header = [*TAX_EXPORT_HEADER[:-1], "纳税申报日期"]
     body = []
     for code, name, items in rows:
         for index, item in enumerate(items):

@@ -6,6 +6,20 @@ from decimal import Decimal
 from chunshu_union.quarters import Quarter
 from dues.models import Declaration
 
+#: The header row of the tax bureau's export of declarations, as its spreadsheet has it.
+TAX_EXPORT_HEADER = [
+    "纳税人识别号",
+    "纳税人名称",
+    "征收项目",
+    "税款所属期起",
+    "税款所属期止",
+    "计税依据",
+    "税率",
+    "应纳税额",
+    "实缴金额",
+    "申报日期",
+]
+
 
 def declare(
     enterprise, quarter: str, *, zero=False, declared_on=None, end=None, start=None, **extra

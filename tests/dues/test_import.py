@@ -10,23 +10,11 @@ import pytest
 from django.core.management import call_command
 
 from dues.models import Declaration
+from tests.dues.helpers import TAX_EXPORT_HEADER
 from tests.factories import EnterpriseFactory, credit_code
 
-HEADER = [
-    "纳税人识别号",
-    "纳税人名称",
-    "征收项目",
-    "税款所属期起",
-    "税款所属期止",
-    "计税依据",
-    "税率",
-    "应纳税额",
-    "实缴金额",
-    "申报日期",
-]
 
-
-def workbook(tmp_path, rows, name="decl.xlsx", header=HEADER):
+def workbook(tmp_path, rows, name="decl.xlsx", header=TAX_EXPORT_HEADER):
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.append(["国家税务总局北京市西城区税务局 工会经费申报明细"])  # a title row
