@@ -32,28 +32,41 @@ def test_staff_open_every_services_list_and_add_page(client, sam, alices_enterpr
         assert client.get(f"/admin/services/{model}/add/").status_code == 200
 
 
-def test_aid_pages_are_hidden_from_staff_without_the_permission(client, sam, ann, alices_member):
-    case = aid_submit(
+@pytest.fixture
+def case(ann, alices_member):
+    """An aid case ann submitted for alice's member."""
+    return aid_submit(
         by=ann,
         member=alices_member,
         applied_on=datetime.date(2017, 3, 1),
         reason="病",
         amount_requested=Decimal("1000"),
     )
+
+
+def _apply_in_the_admin(client, member, *, amount: str):
+    """The aid case add form posted for `member`, asking for `amount`."""
+    return client.post(
+        "/admin/services/aidcase/add/",
+        {
+            "member": member.pk,
+            "applied_on": "2017-03-01",
+            "reason": "家人重病",
+            "amount_requested": amount,
+            "attachments-TOTAL_FORMS": "0",
+            "attachments-INITIAL_FORMS": "0",
+        },
+    )
+
+
+def test_aid_pages_are_hidden_from_staff_without_the_permission(client, sam, case):
     client.force_login(sam)
     assert client.get("/admin/services/aidcase/").status_code == 403
     assert client.get(f"/admin/services/aidcase/{case.pk}/change/").status_code in (302, 403)
     assert "aidcase" not in client.get("/admin/").content.decode()
 
 
-def test_aid_staff_open_a_case_and_the_view_is_logged(client, ann, alices_member):
-    case = aid_submit(
-        by=ann,
-        member=alices_member,
-        applied_on=datetime.date(2017, 3, 1),
-        reason="病",
-        amount_requested=Decimal("1000"),
-    )
+def test_aid_staff_open_a_case_and_the_view_is_logged(client, ann, alices_member, case):
     client.force_login(ann)
     assert client.get("/admin/services/aidcase/").status_code == 200
     page = client.get(f"/admin/services/aidcase/{case.pk}/change/")
@@ -68,17 +81,7 @@ def test_the_aid_steps_through_the_admin_refuse_the_same_person(
     client, ann, ben, cat, alices_member
 ):
     client.force_login(ann)
-    response = client.post(
-        "/admin/services/aidcase/add/",
-        {
-            "member": alices_member.pk,
-            "applied_on": "2017-03-01",
-            "reason": "家人重病",
-            "amount_requested": "2000",
-            "attachments-TOTAL_FORMS": "0",
-            "attachments-INITIAL_FORMS": "0",
-        },
-    )
+    response = _apply_in_the_admin(client, alices_member, amount="2000")
     assert response.status_code == 302, response.content.decode()[:2000]
     case = AidCase.objects.get()
     client.force_login(ben)
@@ -100,17 +103,7 @@ def test_a_cap_exceeded_in_the_admin_is_a_form_error_not_a_traceback(
 ):
     settings.AID_MAX_PER_CASE = Decimal("3000")
     client.force_login(ann)
-    response = client.post(
-        "/admin/services/aidcase/add/",
-        {
-            "member": alices_member.pk,
-            "applied_on": "2017-03-01",
-            "reason": "家人重病",
-            "amount_requested": "9000",
-            "attachments-TOTAL_FORMS": "0",
-            "attachments-INITIAL_FORMS": "0",
-        },
-    )
+    response = _apply_in_the_admin(client, alices_member, amount="9000")
     assert response.status_code == 200
     assert "3000" in response.content.decode()
     assert not AidCase.objects.exists()
