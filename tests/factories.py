@@ -10,6 +10,7 @@ from enterprises.credit_codes import make_credit_code
 from enterprises.models import Community, Enterprise, Federation
 from members.id_numbers import make_id_number
 from members.models import Member, Membership
+from services.models import Event, EventKind, WelfareBatch, WelfareItem
 
 _codes = itertools.count(1)
 _ids = itertools.count(1)
@@ -31,6 +32,33 @@ def street() -> Federation:
 
 def community(position: int) -> Community:
     return Community.objects.get(position=position)
+
+
+def welfare_batch(
+    item: str = "福包",
+    *,
+    name: str = "2017福包",
+    campaign: str = "warmth",
+    received_on: datetime.date = datetime.date(2017, 1, 5),
+    quantity: int = 5,
+) -> WelfareBatch:
+    """A full batch of the street's welfare `item` (its stock is its quantity)."""
+    return WelfareBatch.objects.create(
+        federation=street(),
+        item=WelfareItem.objects.create(name=item),
+        name=name,
+        campaign=campaign,
+        received_on=received_on,
+        quantity=quantity,
+        stock=quantity,
+    )
+
+
+def training(title: str = "培训", on: datetime.date = datetime.date(2017, 4, 20)) -> Event:
+    """A one-day training of the street."""
+    return Event.objects.create(
+        federation=street(), kind=EventKind.TRAINING, title=title, starts_on=on, ends_on=on
+    )
 
 
 class EnterpriseFactory(factory.django.DjangoModelFactory):

@@ -11,8 +11,8 @@ import time_machine
 from django.core.exceptions import ValidationError
 
 from members.models import Membership, Transfer, Verification, VerificationCampaign
-from services.models import Handout, WelfareBatch, WelfareItem
-from tests.factories import street
+from services.models import Handout
+from tests.factories import street, welfare_batch
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
@@ -70,15 +70,7 @@ def test_a_refused_verification_leaves_nothing_behind(client, sam, alices_member
 
 @pytest.fixture
 def batch(db):
-    return WelfareBatch.objects.create(
-        federation=street(),
-        item=WelfareItem.objects.create(name="福包"),
-        name="2017福包",
-        campaign="warmth",
-        received_on=datetime.date(2017, 1, 5),
-        quantity=10,
-        stock=10,
-    )
+    return welfare_batch(quantity=10)
 
 
 def test_a_write_refused_after_the_check_passed_saves_nothing_and_says_why(

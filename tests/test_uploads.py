@@ -6,7 +6,6 @@ error pages a user can meet are in Chinese, never Django's bare English.
 
 alice chairs community 1, sam is street staff."""
 
-import datetime
 import io
 import json
 
@@ -19,7 +18,7 @@ from django.urls import include, path, reverse
 
 from members.models import ImportBatch
 from tests import samples
-from tests.factories import EnterpriseFactory, street
+from tests.factories import EnterpriseFactory, training
 
 pytestmark = pytest.mark.django_db
 
@@ -203,16 +202,10 @@ def test_declarations_door_a_broken_csv_fails_the_import_in_chinese_not_a_500(
 def test_sheets_door_a_broken_sign_in_sheet_fails_the_import_in_chinese_not_a_500(
     client, sam, tmp_path, django_capture_on_commit_callbacks
 ):
-    from services.models import Event, SheetImport
+    from services.models import SheetImport
     from tests.import_flow import job_url, upload
 
-    event = Event.objects.create(
-        federation=street(),
-        kind="training",
-        title="培训",
-        starts_on=datetime.date(2017, 4, 20),
-        ends_on=datetime.date(2017, 4, 20),
-    )
+    event = training()
     client.force_login(sam)
     client.raise_request_exception = False
     path_ = tmp_path / "签到表.csv"

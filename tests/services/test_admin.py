@@ -9,7 +9,7 @@ import pytest
 from accounts.models import AccessLog
 from services.models import AidCase, AidStatus, Handout, Visit, WelfareBatch, WelfareItem
 from services.services import aid_submit, visit_record
-from tests.factories import street
+from tests.factories import street, training, welfare_batch
 
 PAGES = [
     "assignment",
@@ -198,15 +198,7 @@ def test_staff_import_a_sign_off_sheet_in_the_admin_and_undo_it(
     from tests.import_flow import act, job_url, upload
 
     capture = django_capture_on_commit_callbacks
-    batch = WelfareBatch.objects.create(
-        federation=street(),
-        item=WelfareItem.objects.create(name="福包"),
-        name="2017福包",
-        campaign="warmth",
-        received_on=datetime.date(2017, 1, 5),
-        quantity=5,
-        stock=5,
-    )
+    batch = welfare_batch()
     number = alices_member.id_number
     client.force_login(sam)
     start = client.get(f"/admin/services/welfarebatch/{batch.pk}/import/")
@@ -240,18 +232,12 @@ def test_a_sign_in_sheet_import_is_undone_to_the_registrations_it_found(
     client, sam, alices_member, tmp_path, django_capture_on_commit_callbacks
 ):
     from chunshu_union.imports.models import State
-    from services.models import Attendance, Event, SheetImport
+    from services.models import Attendance, SheetImport
     from tests.factories import MembershipFactory
     from tests.import_flow import act, upload
 
     capture = django_capture_on_commit_callbacks
-    event = Event.objects.create(
-        federation=street(),
-        kind="training",
-        title="培训",
-        starts_on=datetime.date(2017, 4, 20),
-        ends_on=datetime.date(2017, 4, 20),
-    )
+    event = training()
     registered = Attendance.objects.create(event=event, member=alices_member, attended=False)
     walk_in = MembershipFactory(enterprise=alices_member.memberships.get().enterprise).member
     sheet = tmp_path / "sign-in.csv"
@@ -275,15 +261,7 @@ def test_another_street_cannot_attach_a_sheet_to_this_streets_batch(db, client, 
     from services.models import SheetImport
     from tests.factories import another_street, user
 
-    batch = WelfareBatch.objects.create(
-        federation=street(),
-        item=WelfareItem.objects.create(name="福包"),
-        name="2017福包",
-        campaign="warmth",
-        received_on=datetime.date(2017, 1, 5),
-        quantity=5,
-        stock=5,
-    )
+    batch = welfare_batch()
     dora = user("dora", Role.STAFF, federation=another_street().federation)
     dora.groups.add(roles.group(roles.STAFF_GROUP))
     client.force_login(dora)
@@ -298,15 +276,8 @@ def test_another_street_cannot_attach_a_sheet_to_this_streets_batch(db, client, 
 
 
 def test_an_events_page_offers_the_sign_in_sheet_import(client, sam):
-    from services.models import Event
 
-    event = Event.objects.create(
-        federation=street(),
-        kind="training",
-        title="培训",
-        starts_on=datetime.date(2017, 4, 20),
-        ends_on=datetime.date(2017, 4, 20),
-    )
+    event = training()
     client.force_login(sam)
     change = client.get(f"/admin/services/event/{event.pk}/change/").content.decode()
     assert "导入签到表" in change and f'href="/admin/services/event/{event.pk}/import/"' in change

@@ -10,9 +10,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
 
-from services.models import Campaign, Handout, WelfareBatch, WelfareItem
+from services.models import Handout
 from services.services import handout_give
-from tests.factories import EnterpriseFactory, street
+from tests.factories import EnterpriseFactory, welfare_batch
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="needs concurrent transactions (PostgreSQL)"
@@ -43,14 +43,12 @@ def _race(n, give):
 
 @pytest.mark.django_db(transaction=True)
 def test_eight_handouts_racing_for_three_items_leave_the_stock_at_zero(sam, community1):
-    batch = WelfareBatch.objects.create(
-        federation=street(),
-        item=WelfareItem.objects.create(name="清凉包"),
+    batch = welfare_batch(
+        "清凉包",
         name="送清凉",
-        campaign=Campaign.COOLNESS,
+        campaign="coolness",
         received_on=datetime.date(2017, 7, 1),
         quantity=3,
-        stock=3,
     )
     enterprises = [EnterpriseFactory(community=community1) for _ in range(8)]
     outcomes = _race(
@@ -66,15 +64,7 @@ def test_eight_handouts_racing_for_three_items_leave_the_stock_at_zero(sam, comm
 
 @pytest.mark.django_db(transaction=True)
 def test_one_member_handed_the_same_batch_twice_at_once_gets_one(sam, alices_member):
-    batch = WelfareBatch.objects.create(
-        federation=street(),
-        item=WelfareItem.objects.create(name="福包"),
-        name="送温暖",
-        campaign=Campaign.WARMTH,
-        received_on=datetime.date(2017, 1, 5),
-        quantity=10,
-        stock=10,
-    )
+    batch = welfare_batch(name="送温暖", quantity=10)
     outcomes = _race(
         4,
         lambda i: handout_give(

@@ -10,28 +10,17 @@ from django.core.management import call_command
 
 from services.models import (
     Attendance,
-    Campaign,
-    Event,
-    EventKind,
     Handout,
-    WelfareBatch,
-    WelfareItem,
 )
-from tests.factories import MembershipFactory, id_number, street
+from tests.factories import MembershipFactory, id_number, training, welfare_batch
 
 D = datetime.date
 
 
 @pytest.fixture
 def tickets(db):
-    return WelfareBatch.objects.create(
-        federation=street(),
-        item=WelfareItem.objects.create(name="庙会票"),
-        name="2017春节庙会票",
-        campaign=Campaign.HOLIDAY,
-        received_on=D(2017, 1, 10),
-        quantity=3,
-        stock=3,
+    return welfare_batch(
+        "庙会票", name="2017春节庙会票", campaign="holiday", received_on=D(2017, 1, 10), quantity=3
     )
 
 
@@ -150,13 +139,7 @@ def test_an_unknown_batch_or_a_broken_file_is_exit_2(tmp_path, capsys, sam, tick
 
 
 def test_a_sign_in_sheet_records_attendance_once(tmp_path, capsys, sam, people):
-    event = Event.objects.create(
-        federation=street(),
-        kind=EventKind.TRAINING,
-        title="工会业务知识培训",
-        starts_on=D(2017, 4, 20),
-        ends_on=D(2017, 4, 20),
-    )
+    event = training("工会业务知识培训")
     path = _xlsx(
         tmp_path / "签到表.xlsx",
         [["姓名", "公民身份号码", "签到"]]
