@@ -41,6 +41,18 @@ def flagged(flags):
     return {f.enterprise for f in flags}
 
 
+def _flag_and_resolve(enterprise, resolution, effective_on, evidence, *, by):
+    """Flag the street for Q4 (two silent quarters) and resolve `enterprise`'s flag."""
+    flags = {f.enterprise: f for f in zombies_flag(quarter=Q4, n=2)}
+    zombie_resolve(
+        flag=flags[enterprise],
+        resolution=resolution,
+        effective_on=effective_on,
+        evidence=evidence,
+        by=by,
+    )
+
+
 def test_n2_flags_two_silent_quarters_n3_needs_three(histories):
     _steady, faded, gone, _young = histories
     assert flagged(zombies_flag(quarter=Q4, n=3)) == {gone}
@@ -83,13 +95,8 @@ def test_an_open_quarter_cannot_be_assessed(db):
 
 def test_moved_out_resolution_moves_the_denominator_from_its_date(histories, sam):
     _steady, _faded, gone, _young = histories
-    flags = {f.enterprise: f for f in zombies_flag(quarter=Q4, n=2)}
-    zombie_resolve(
-        flag=flags[gone],
-        resolution=Resolution.MOVED_OUT,
-        effective_on=datetime.date(2017, 5, 10),
-        evidence="物业证明已迁至丰台区",
-        by=sam,
+    _flag_and_resolve(
+        gone, Resolution.MOVED_OUT, datetime.date(2017, 5, 10), "物业证明已迁至丰台区", by=sam
     )
     gone.refresh_from_db()
     assert gone.status == Status.MOVED_OUT
@@ -101,12 +108,11 @@ def test_moved_out_resolution_moves_the_denominator_from_its_date(histories, sam
 
 def test_still_active_keeps_it_in_the_denominator_and_ends_the_suspicion(histories, sam):
     _steady, faded, _gone, _young = histories
-    flags = {f.enterprise: f for f in zombies_flag(quarter=Q4, n=2)}
-    zombie_resolve(
-        flag=flags[faded],
-        resolution=Resolution.STILL_ACTIVE,
-        effective_on=datetime.date(2017, 2, 10),
-        evidence="走访：正常经营，已辅导申报",
+    _flag_and_resolve(
+        faded,
+        Resolution.STILL_ACTIVE,
+        datetime.date(2017, 2, 10),
+        "走访：正常经营，已辅导申报",
         by=sam,
     )
     faded.refresh_from_db()
@@ -157,14 +163,7 @@ def test_flag_zombies_command_prints_the_flagged_credit_codes(histories):
 
 def test_zombie_counts_and_list_per_quarter(histories, sam, lee):
     _steady, faded, gone, _young = histories
-    flags = {f.enterprise: f for f in zombies_flag(quarter=Q4, n=2)}
-    zombie_resolve(
-        flag=flags[gone],
-        resolution=Resolution.DEREGISTERED,
-        effective_on=datetime.date(2017, 5, 2),
-        evidence="注销",
-        by=sam,
-    )
+    _flag_and_resolve(gone, Resolution.DEREGISTERED, datetime.date(2017, 5, 2), "注销", by=sam)
     assert zombie_counts(Quarter(2017, 1), lee) == {
         "flagged": 2,
         "verified_active": 0,
