@@ -69,11 +69,18 @@ def test_staff_cannot_raise_anyone_else_either(client, sam, alice):
     assert rights_of(alice) == before
 
 
+def _set_password(client, whose, password):
+    """The admin's set-password form for `whose`, posted by whoever is logged in."""
+    return client.post(
+        f"/admin/accounts/user/{whose.pk}/password/",
+        {"password1": password, "password2": password},
+    )
+
+
 def test_staff_cannot_set_the_superusers_password(client, sam, sue):
     client.force_login(sam)
-    url = f"/admin/accounts/user/{sue.pk}/password/"
-    assert client.get(url).status_code == 403
-    response = client.post(url, {"password1": "taken-over-2017", "password2": "taken-over-2017"})
+    assert client.get(f"/admin/accounts/user/{sue.pk}/password/").status_code == 403
+    response = _set_password(client, sue, "taken-over-2017")
     assert response.status_code == 403
     sue.refresh_from_db()
     assert sue.check_password("password") and not sue.check_password("taken-over-2017")
@@ -81,10 +88,7 @@ def test_staff_cannot_set_the_superusers_password(client, sam, sue):
 
 def test_staff_cannot_set_their_own_password_without_the_old_one(client, sam):
     client.force_login(sam)
-    response = client.post(
-        f"/admin/accounts/user/{sam.pk}/password/",
-        {"password1": "new-pass-2017x", "password2": "new-pass-2017x"},
-    )
+    response = _set_password(client, sam, "new-pass-2017x")
     assert response.status_code == 403
     sam.refresh_from_db()
     assert sam.check_password("password")
@@ -176,10 +180,7 @@ def test_the_superuser_gives_sam_the_aid_group(client, sue, sam):
 
 def test_the_superuser_sets_a_forgotten_password(client, sue, sam):
     client.force_login(sue)
-    response = client.post(
-        f"/admin/accounts/user/{sam.pk}/password/",
-        {"password1": "chunshu-reset-2017", "password2": "chunshu-reset-2017"},
-    )
+    response = _set_password(client, sam, "chunshu-reset-2017")
     assert response.status_code == 302
     sam.refresh_from_db()
     assert sam.check_password("chunshu-reset-2017")
