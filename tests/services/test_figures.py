@@ -27,6 +27,23 @@ from services.services import (
 from tests.factories import EnterpriseFactory, street
 
 D = datetime.date
+
+
+def _one_years_agreement(by, enterprises, title, *, scope=RegisterScope.ENTERPRISE, **extra):
+    """An agreement recorded by `by`, signed and in force from 2017-03-01 for a year."""
+    return agreement_record(
+        by=by,
+        federation=street(),
+        scope=scope,
+        title=title,
+        enterprises=enterprises,
+        signed_on=D(2017, 3, 1),
+        starts_on=D(2017, 3, 1),
+        ends_on=D(2018, 2, 28),
+        **extra,
+    )
+
+
 Q2 = Quarter(2017, 2)
 
 
@@ -133,16 +150,12 @@ def test_a_regional_agreement_covers_only_its_own_community(
     sam, alices_enterprise, bobs_enterprise, community1
 ):
     with pytest.raises(ValidationError) as refused:
-        agreement_record(
-            by=sam,
-            federation=street(),
+        _one_years_agreement(
+            sam,
+            [alices_enterprise, bobs_enterprise],
+            "区域性工资集体协议",
             scope=RegisterScope.REGIONAL,
             community=community1,
-            title="区域性工资集体协议",
-            enterprises=[alices_enterprise, bobs_enterprise],
-            signed_on=D(2017, 3, 1),
-            starts_on=D(2017, 3, 1),
-            ends_on=D(2018, 2, 28),
         )
     assert bobs_enterprise.name in str(refused.value)
     assert not CollectiveAgreement.objects.exists()
@@ -152,45 +165,16 @@ def test_the_demonstration_list_needs_100_employees(sam, community1):
     small = EnterpriseFactory(community=community1, headcount=60)
     large = EnterpriseFactory(community=community1, headcount=150)
     with pytest.raises(ValidationError) as refused:
-        agreement_record(
-            by=sam,
-            federation=street(),
-            scope=RegisterScope.ENTERPRISE,
-            title="小",
-            enterprises=[small],
-            signed_on=D(2017, 3, 1),
-            starts_on=D(2017, 3, 1),
-            ends_on=D(2018, 2, 28),
-            is_demonstration=True,
-        )
+        _one_years_agreement(sam, [small], "小", is_demonstration=True)
     assert "100" in str(refused.value)
-    agreement_record(
-        by=sam,
-        federation=street(),
-        scope=RegisterScope.ENTERPRISE,
-        title="大",
-        enterprises=[large],
-        signed_on=D(2017, 3, 1),
-        starts_on=D(2017, 3, 1),
-        ends_on=D(2018, 2, 28),
-        is_demonstration=True,
-    )
+    _one_years_agreement(sam, [large], "大", is_demonstration=True)
     assert list(demonstration_units(D(2017, 6, 30))) == [large]
     assert list(demonstration_units(D(2018, 6, 30))) == []
 
 
 def test_a_chair_cannot_record_an_agreement_for_another_community(alice, bobs_enterprise):
     with pytest.raises(ValidationError):
-        agreement_record(
-            by=alice,
-            federation=street(),
-            scope=RegisterScope.ENTERPRISE,
-            title="x",
-            enterprises=[bobs_enterprise],
-            signed_on=D(2017, 3, 1),
-            starts_on=D(2017, 3, 1),
-            ends_on=D(2018, 2, 28),
-        )
+        _one_years_agreement(alice, [bobs_enterprise], "x")
     assert not CollectiveAgreement.objects.exists()
 
 
