@@ -14,6 +14,7 @@ from dashboard.tasks import compute_quarter_figures, refresh_dashboard
 from dues.services import snapshots_recompute
 from tests.dues.helpers import declare
 from tests.factories import EnterpriseFactory, MembershipFactory, street
+from tests.waiting import wait_for
 
 TODAY = datetime.date(2017, 12, 1)
 
@@ -89,20 +90,9 @@ def test_staff_can_read_every_revision_in_the_admin_but_not_edit_it(client, sam,
     assert client.get("/admin/dashboard/quarterfigures/add/").status_code == 403
 
 
-def _wait_for(condition, seconds=60):
-    import time
-
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.5)
-    return False
-
-
 def test_a_real_worker_computes_the_figures(live_celery):
     MembershipFactory(enterprise=EnterpriseFactory(), joined_on=datetime.date(2016, 1, 1))
     compute_quarter_figures.delay(street().pk, "2017Q3")
-    assert _wait_for(lambda: QuarterFigures.objects.filter(quarter="2017Q3").count() == 8)
+    assert wait_for(lambda: QuarterFigures.objects.filter(quarter="2017Q3").count() == 8)
     row = QuarterFigures.objects.get(quarter="2017Q3", community=None)
     assert row.figures["members_total"] == 1 and row.revision == 1

@@ -1,13 +1,12 @@
 """The Celery jobs: idempotent, scheduled by beat, and running on a real
 worker against Redis in CI (the live_celery fixture)."""
 
-import time
-
 from django_celery_beat.models import PeriodicTask
 
 from dues import tasks
 from dues.models import RateSnapshot, ZombieFlag
 from tests.factories import EnterpriseFactory
+from tests.waiting import wait_for
 
 from .helpers import declare
 
@@ -33,22 +32,13 @@ def test_running_the_jobs_twice_changes_nothing_the_second_time(db):
     assert ZombieFlag.objects.count() == 1
 
 
-def _wait_for(condition, seconds=60):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.5)
-    return False
-
-
 def test_the_jobs_run_on_a_real_worker(live_celery):
     silent, paying = EnterpriseFactory.create_batch(2)
     declare(paying, "2016Q4")
     declare(silent, "2016Q1")
     tasks.recompute_rates.delay("2016Q4")
     tasks.flag_zombies.delay("2016Q4")
-    assert _wait_for(lambda: RateSnapshot.objects.filter(quarter="2016Q4").count() == 8)
-    assert _wait_for(lambda: ZombieFlag.objects.filter(enterprise=silent).exists())
+    assert wait_for(lambda: RateSnapshot.objects.filter(quarter="2016Q4").count() == 8)
+    assert wait_for(lambda: ZombieFlag.objects.filter(enterprise=silent).exists())
     street = RateSnapshot.objects.get(quarter="2016Q4", community=None)
     assert (street.declared, street.obligated) == (1, 2)
