@@ -159,7 +159,7 @@ class CommunityFilter(admin.SimpleListFilter):
         if not self.value():
             return queryset
         here = Membership.objects.filter(
-            member=OuterRef("pk"), left_on__isnull=True, enterprise__community_id=self.value()
+            member=OuterRef("pk"), left_on__isnull=True, community_id=self.value()
         )
         return queryset.filter(Exists(here))
 
