@@ -1,8 +1,6 @@
 """Two recomputations or flaggings at once (beat and a manual run, or a
 redelivered task) serialise on the job lock: nothing is doubled."""
 
-import threading
-
 import pytest
 from django.db import connection
 
@@ -10,29 +8,14 @@ from chunshu_union.quarters import Quarter
 from dues.models import RateSnapshot, ZombieFlag
 from dues.services import snapshots_recompute, zombies_flag
 from tests.factories import EnterpriseFactory
+from tests.racing import at_once
 
 from .helpers import declare
 
 
 def _twice_at_once(fn):
-    errors = []
-
-    def run():
-        from django.db import connections
-
-        try:
-            fn()
-        except Exception as error:  # reported below, whatever it is
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return errors
+    """The errors of two runs of `fn` at once (none, when the lock holds)."""
+    return [outcome for outcome in at_once(2, lambda i: fn()) if isinstance(outcome, Exception)]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -4,10 +4,8 @@ leaves the planner's statistics fresh. SQLite has neither COPY nor
 pg_stat_user_tables, so these run in CI's PostgreSQL run (or with
 DATABASE_URL=postgres://…) and skip here."""
 
-import threading
-
 import pytest
-from django.db import IntegrityError, connection, connections, transaction
+from django.db import IntegrityError, connection, transaction
 
 from members.models import ImportBatch, Member
 from members.roster import write
@@ -15,6 +13,7 @@ from members.roster.bulk import fast_insert
 from members.roster.services import roster_check, roster_commit, roster_import
 from tests import samples
 from tests.factories import EnterpriseFactory
+from tests.racing import at_once
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="COPY and pg_stat_user_tables (PostgreSQL)"
@@ -78,23 +77,13 @@ def test_two_imports_of_the_same_people_at_once_one_wins_one_is_told(acme, commu
         ImportBatch.objects.create(community=community1, state=ImportBatch.State.VALIDATING)
         for _ in range(2)
     ]
-    barrier = threading.Barrier(2)
-    outcomes = []
-
-    def run(i):
-        try:
-            barrier.wait()
-            outcomes.append(roster_commit(checked=checks[i], batch=batches[i]).written)
-        except Exception as error:  # the defect: psycopg's own error escaped
-            outcomes.append(repr(error))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = [
+        # An exception is the defect: psycopg's own error escaped.
+        repr(outcome) if isinstance(outcome, Exception) else outcome
+        for outcome in at_once(
+            2, lambda i: roster_commit(checked=checks[i], batch=batches[i]).written
+        )
+    ]
     assert sorted(outcomes, key=str) == [False, True]
     loser = ImportBatch.objects.get(pk__in=[b.pk for b in batches], state="failed")
     assert loser.message == _loser_message()

@@ -4,15 +4,15 @@ concurrent transactions, so it runs on PostgreSQL (CI's second run, or
 DATABASE_URL=postgres://…); SQLite serialises writers and skips it."""
 
 import datetime
-import threading
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, connections
+from django.db import connection
 
 from services.models import Handout
 from services.services import handout_give
 from tests.factories import EnterpriseFactory, welfare_batch
+from tests.racing import at_once
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="needs concurrent transactions (PostgreSQL)"
@@ -20,25 +20,11 @@ pytestmark = pytest.mark.skipif(
 
 
 def _race(n, give):
-    barrier = threading.Barrier(n)
-    outcomes = []
-
-    def run(i):
-        try:
-            barrier.wait()
-            give(i)
-            outcomes.append("ok")
-        except ValidationError as refused:
-            outcomes.append(refused.code)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return outcomes
+    """`give(i)` n times at once: "ok" for each handout, the code of each refusal."""
+    return [
+        outcome.code if isinstance(outcome, ValidationError) else "ok"
+        for outcome in at_once(n, give)
+    ]
 
 
 @pytest.mark.django_db(transaction=True)
