@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 
-from chunshu_union.admin_mixins import ServiceAdminMixin, ServiceForm
+from chunshu_union.admin_mixins import ReadOnlyMixin, ServiceAdminMixin, ServiceForm
 
 from . import roles
 from .models import AccessLog, ApiToken, User
@@ -100,20 +100,11 @@ class UserAdmin(SuperuserOnly, BaseUserAdmin, ModelAdmin):
 
 
 @admin.register(AccessLog)
-class AccessLogAdmin(ModelAdmin):
+class AccessLogAdmin(ReadOnlyMixin, ModelAdmin):
     list_display = ["at", "user", "action", "object_type", "object_id", "detail"]
     list_filter = ["action", "object_type"]
     search_fields = ["user__username", "object_id"]
     date_hierarchy = "at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ApiTokenForm(ServiceForm):

@@ -82,6 +82,20 @@ class ScopedAdminMixin:
         return entry
 
 
+class ReadOnlyMixin:
+    """Rows that come from outside (the tax bureau) or from the computation,
+    and logs: shown, never added, edited or deleted by hand."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class ScopedModelAdmin(ScopedAdminMixin, ModelAdmin):
     list_per_page = 50
     show_full_result_count = False

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from unfold.decorators import action
 
 from chunshu_union import access
-from chunshu_union.admin_mixins import ScopedModelAdmin
+from chunshu_union.admin_mixins import ReadOnlyMixin, ScopedModelAdmin
 from chunshu_union.imports.admin import ImportJobAdmin
 from chunshu_union.quarters import Quarter
 
@@ -27,20 +27,6 @@ from .models import Declaration, DeclarationImport, RateSnapshot, UnmatchedDecla
 from .services import zombie_resolve
 from .tasks import recompute_rates
 from .zombies import reason_text
-
-
-class ReadOnlyMixin:
-    """Rows that come from the tax bureau or from the computation: shown,
-    never edited by hand."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class MatchedFilter(admin.SimpleListFilter):
