@@ -5,10 +5,12 @@ from django.utils.translation import gettext_lazy as _
 
 from chunshu_union.admin_exports import ExportAdminMixin
 from chunshu_union.admin_mixins import (
+    CountColumnsMixin,
     ScopedModelAdmin,
     ScopedTabularInline,
     ServiceAdminMixin,
     ServiceForm,
+    count_column,
 )
 
 from . import admin_exports
@@ -33,16 +35,10 @@ class FederationAdmin(ScopedModelAdmin):
 
 
 @admin.register(Community)
-class CommunityAdmin(ScopedModelAdmin):
+class CommunityAdmin(CountColumnsMixin, ScopedModelAdmin):
     list_display = ["name", "federation", "enterprise_count"]
     search_fields = ["name"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(n=Count("enterprises"))
-
-    @admin.display(description=_("enterprises"), ordering="n")
-    def enterprise_count(self, obj):
-        return obj.n
+    enterprise_count = count_column("enterprises", _("enterprises"))
 
 
 @admin.register(Building)
@@ -217,7 +213,7 @@ class CongressSessionInline(ScopedTabularInline):
 
 
 @admin.register(WorkerCongress)
-class WorkerCongressAdmin(ExportAdminMixin, ScopedModelAdmin):
+class WorkerCongressAdmin(ExportAdminMixin, CountColumnsMixin, ScopedModelAdmin):
     resource_classes = [admin_exports.WorkerCongressResource]
     list_display = ["name", "scope", "community", "enterprise", "established_on", "sessions_held"]
     list_filter = ["scope", "community"]
@@ -225,13 +221,7 @@ class WorkerCongressAdmin(ExportAdminMixin, ScopedModelAdmin):
     autocomplete_fields = ["enterprise"]
     list_select_related = ["community", "enterprise"]
     inlines = [CongressSessionInline]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(n_sessions=Count("sessions"))
-
-    @admin.display(description=_("sessions"), ordering="n_sessions")
-    def sessions_held(self, obj):
-        return obj.n_sessions
+    sessions_held = count_column("sessions", _("sessions"))
 
 
 @admin.register(AffairsDisclosure)

@@ -5,10 +5,15 @@ writes go through members.coverage by the one admin-to-service bridge
 rules and saves a record once or not at all."""
 
 from django.contrib import admin
-from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from chunshu_union.admin_mixins import ScopedModelAdmin, ServiceAdminMixin, ServiceForm
+from chunshu_union.admin_mixins import (
+    CountColumnsMixin,
+    ScopedModelAdmin,
+    ServiceAdminMixin,
+    ServiceForm,
+    count_column,
+)
 
 from . import coverage
 from .models import InsuranceEnrolment, JingCardChange, Verification, VerificationCampaign
@@ -92,16 +97,10 @@ class InsuranceEnrolmentAdmin(ThroughMemberAdmin):
 
 
 @admin.register(VerificationCampaign)
-class VerificationCampaignAdmin(ScopedModelAdmin):
+class VerificationCampaignAdmin(CountColumnsMixin, ScopedModelAdmin):
     list_display = ["name", "started_on", "ends_on", "verified_count"]
     search_fields = ["name"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(n=Count("verifications"))
-
-    @admin.display(description=_("verified"), ordering="n")
-    def verified_count(self, obj):
-        return obj.n
+    verified_count = count_column("verifications", _("verified"))
 
 
 @admin.register(Verification)
