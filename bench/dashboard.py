@@ -100,6 +100,13 @@ GENERATE = [
     SELECT moved.member_id, moved.id, opened.id, DATE '2017-08-01', '', '', now()
     FROM moved JOIN opened USING (member_id)
     """,
+    # The membership's own community (kept by the app on every write; raw SQL
+    # must fill it, or chairs and staff would not see these members).
+    """
+    UPDATE members_membership ms SET community_id = e.community_id
+    FROM enterprises_enterprise e
+    WHERE e.id = ms.enterprise_id AND ms.community_id IS NULL
+    """,
     # Declarations: about 80% of enterprises declare in each quarter of 2017.
     """
     INSERT INTO dues_declaration

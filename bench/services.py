@@ -78,6 +78,13 @@ GENERATE = [
     JOIN (SELECT id, row_number() OVER (ORDER BY id) AS n FROM enterprises_enterprise) e
       ON e.n = 1 + (m.n * 7 %% %(enterprises)s)
     """,
+    # The membership's own community (kept by the app on every write; raw SQL
+    # must fill it, or chairs and staff would not see these members).
+    """
+    UPDATE members_membership ms SET community_id = e.community_id
+    FROM enterprises_enterprise e
+    WHERE e.id = ms.enterprise_id AND ms.community_id IS NULL
+    """,
     # Enterprise visits: per cadre per ISO week of 2015–2017, 1–3 visits.
     """
     INSERT INTO services_visit (kind, visitor_id, visited_on, community_id, enterprise_id,
