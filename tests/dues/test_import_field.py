@@ -19,7 +19,8 @@ from enterprises.models import Enterprise
 from tests.factories import EnterpriseFactory
 from tests.import_flow import act, job_url, upload
 
-from .test_import import HEADER, run, workbook
+from .helpers import TAX_EXPORT_HEADER as HEADER
+from .test_import import run, workbook
 
 Q3 = Quarter(2017, 3)
 
