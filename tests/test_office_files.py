@@ -11,7 +11,11 @@ give exactly what the .xlsx gives: names, ID numbers with their X, dates,
 phone numbers typed as text with their leading 0, amounts and periods.
 
 Skipped where LibreOffice is not installed (CI installs it when apt is
-there: .ci/run)."""
+there: .ci/run).
+
+Over 500 lines because LibreOffice converts the workbooks once per module (a slow
+fixture): splitting the module would convert every workbook again per file.
+"""
 
 from __future__ import annotations
 

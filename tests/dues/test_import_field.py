@@ -1,7 +1,11 @@
 """The tax bureau's export as the real systems write it (issue 14): only
 union-fund rows count, the header variants and the one-column period of the
 real exports, rows the staff cannot fix never block the file, and a credit
-code that Excel turned into a number is named as such."""
+code that Excel turned into a number is named as such.
+
+Over 500 lines because each field case builds its own export beside its test;
+split by variant, the one question (what the real exports look like) would scatter.
+"""
 
 import datetime
 import io

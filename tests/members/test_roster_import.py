@@ -1,5 +1,9 @@
 """The roster importer, through real files made here: what a chair's file
-does to the members, and every fault a chair can make."""
+does to the members, and every fault a chair can make.
+
+Over 500 lines because it is the catalogue of a chair's faults, one test each;
+the trust, portal, field and worker sides already live in their own modules.
+"""
 
 import datetime
 
