@@ -24,6 +24,13 @@ from tests.import_flow import act, job_url, upload
 from .dues.test_import import row, workbook
 
 
+def _upload_one_declaration(client, capture, tmp_path):
+    """The admin's upload of a one-row declarations workbook, checked."""
+    return upload(
+        client, capture, DeclarationImport, workbook(tmp_path, [row(EnterpriseFactory())])
+    )
+
+
 def test_every_importer_is_a_job_of_the_one_flow_with_its_pages():
     models = set(engine.import_models())
     assert models == {ImportBatch, DeclarationImport, SheetImport}
@@ -55,12 +62,7 @@ def test_the_nightly_purge_cancels_what_waited_too_long_whatever_its_kind(
     settings.IMPORT_UPLOAD_ROOT = tmp_path / "uploads"
     settings.IMPORT_FILES_DAYS = 7
     client.force_login(sam)
-    job = upload(
-        client,
-        django_capture_on_commit_callbacks,
-        DeclarationImport,
-        workbook(tmp_path, [row(EnterpriseFactory())]),
-    )
+    job = _upload_one_declaration(client, django_capture_on_commit_callbacks, tmp_path)
     assert job.file and any((tmp_path / "uploads").rglob("*.upload"))
     assert engine.jobs_purge(now=timezone.now() + datetime.timedelta(days=6)) == 0
     assert engine.jobs_purge(now=timezone.now() + datetime.timedelta(days=8)) == 1
@@ -93,12 +95,7 @@ def test_the_progress_poll_reloads_the_page_once_the_check_is_done(
     client, sam, tmp_path, django_capture_on_commit_callbacks
 ):
     client.force_login(sam)
-    job = upload(
-        client,
-        django_capture_on_commit_callbacks,
-        DeclarationImport,
-        workbook(tmp_path, [row(EnterpriseFactory())]),
-    )
+    job = _upload_one_declaration(client, django_capture_on_commit_callbacks, tmp_path)
     polled = client.get(job_url(job, "progress"), headers={"HX-Request": "true"})
     assert polled.status_code == 200 and polled["HX-Refresh"] == "true"
     DeclarationImport.objects.filter(pk=job.pk).update(state=State.VALIDATING, rows_validated=1)
