@@ -53,6 +53,11 @@ def _run(capsys, *args):
     return stopped.value.code, json.loads(capsys.readouterr().out)
 
 
+def _handouts(capsys, path, batch, user, *extra):
+    """import_handouts of the sheet at `path` for `batch`, as `user`."""
+    return _run(capsys, "import_handouts", path, "--batch", batch, "--user", user, *extra)
+
+
 def test_a_sign_off_sheet_hands_out_and_a_second_run_changes_nothing(
     tmp_path, capsys, sam, tickets, people
 ):
@@ -61,11 +66,11 @@ def test_a_sign_off_sheet_hands_out_and_a_second_run_changes_nothing(
         [["序号", "姓名", "身份证号码", "签收日期"]]
         + [[i, p.name, id_number(900 + i), "2017.1.20"] for i, p in enumerate(people[:2])],
     )
-    code, out = _run(capsys, "import_handouts", path, "--batch", tickets.name, "--user", "sam")
+    code, out = _handouts(capsys, path, tickets.name, "sam")
     assert (code, out["created"], out["errors"]) == (0, 2, [])
     tickets.refresh_from_db()
     assert tickets.stock == 1
-    code, out = _run(capsys, "import_handouts", path, "--batch", tickets.name, "--user", "sam")
+    code, out = _handouts(capsys, path, tickets.name, "sam")
     assert (code, out["created"], out["unchanged"]) == (0, 0, 2)
     assert Handout.objects.count() == 2
 
@@ -79,7 +84,7 @@ def test_a_sheet_with_a_bad_row_writes_nothing(tmp_path, capsys, sam, tickets, p
         f"张冠李戴,{id_number(901)},2017-01-20\n",
         encoding="utf-8-sig",
     )
-    code, out = _run(capsys, "import_handouts", str(path), "--batch", tickets.name, "--user", "sam")
+    code, out = _handouts(capsys, str(path), tickets.name, "sam")
     assert code == 1
     assert [e["row"] for e in out["errors"]] == [3, 4]
     assert out["errors"][1]["column"] == "姓名" and "李强" in out["errors"][1]["message"]
@@ -97,34 +102,14 @@ def test_a_sheet_asking_for_more_than_the_stock_writes_nothing(
         tmp_path / "s.xlsx",
         [["姓名", "身份证号"]] + [[p.name, id_number(900 + i)] for i, p in enumerate(people)],
     )
-    code, out = _run(
-        capsys,
-        "import_handouts",
-        path,
-        "--batch",
-        tickets.name,
-        "--user",
-        "sam",
-        "--date",
-        "2017-01-20",
-    )
+    code, out = _handouts(capsys, path, tickets.name, "sam", "--date", "2017-01-20")
     assert code == 1 and "2" in out["errors"][0]["message"]
     assert not Handout.objects.exists()
 
 
 def test_a_chair_cannot_sign_off_another_communitys_member(tmp_path, capsys, bob, tickets, people):
     path = _xlsx(tmp_path / "s.xlsx", [["姓名", "身份证号"], [people[0].name, id_number(900)]])
-    code, out = _run(
-        capsys,
-        "import_handouts",
-        path,
-        "--batch",
-        tickets.name,
-        "--user",
-        "bob",
-        "--date",
-        "2017-01-20",
-    )
+    code, out = _handouts(capsys, path, tickets.name, "bob", "--date", "2017-01-20")
     assert code == 1 and out["errors"][0]["column"] == "身份证号"
     assert not Handout.objects.exists()
 
@@ -132,9 +117,9 @@ def test_a_chair_cannot_sign_off_another_communitys_member(tmp_path, capsys, bob
 def test_an_unknown_batch_or_a_broken_file_is_exit_2(tmp_path, capsys, sam, tickets):
     bad = tmp_path / "x.xlsx"
     bad.write_bytes(b"PK\x03\x04garbage")
-    code, out = _run(capsys, "import_handouts", str(bad), "--batch", tickets.name, "--user", "sam")
+    code, out = _handouts(capsys, str(bad), tickets.name, "sam")
     assert code == 2 and out["error"]
-    code, out = _run(capsys, "import_handouts", str(bad), "--batch", "无此批次", "--user", "sam")
+    code, out = _handouts(capsys, str(bad), "无此批次", "sam")
     assert code == 2 and "无此批次" in out["error"]
 
 
