@@ -2,16 +2,13 @@
 needs PostgreSQL (skipped where none answers)."""
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
+from tests.bench_runs import run_bench
+
 pytestmark = pytest.mark.slow  # a subprocess run of the benchmark
 
-ROOT = Path(__file__).resolve().parents[2]
 URL = "postgres://postgres@127.0.0.1:5432/dashboard_bench_smoke"
 
 
@@ -28,29 +25,18 @@ def _postgres_answers() -> bool:
 @pytest.mark.skipif(not _postgres_answers(), reason="needs PostgreSQL on 127.0.0.1:5432")
 def test_benchmark_smoke_run(tmp_path):
     out = tmp_path / "dashboard.json"
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    env.pop("DATABASE_URL", None)
-    done = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "bench" / "dashboard.py"),
-            "--sizes",
-            "200,600",
-            "--requests",
-            "5",
-            "--url",
-            URL,
-            "--out",
-            str(out),
-            "--drop",
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=600,
-        check=False,
+    run_bench(
+        "dashboard.py",
+        "--sizes",
+        "200,600",
+        "--requests",
+        "5",
+        "--url",
+        URL,
+        "--out",
+        str(out),
+        "--drop",
     )
-    assert done.returncode == 0, done.stderr[-2000:]
     report = json.loads(out.read_text())
     assert [run["generate"]["members"] for run in report["runs"]] == [200, 600]
     page = report["runs"][-1]["pages"]["dashboard /dashboard/?quarter=2017Q3"]
