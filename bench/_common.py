@@ -40,6 +40,18 @@ def drop_database(url: str) -> None:
     _on_server(url, f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
 
 
+def fresh_database(url: str, **setup) -> str:
+    """The bench's database dropped, created and migrated, with Django set up
+    on it (`setup` as for `setup_django`); returns PostgreSQL's version."""
+    recreate_database(url)
+    setup_django(url, **setup)
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    return connection.pg_version
+
+
 def run_sql(statement: str, params=None, *, double_percent: bool = True) -> None:
     """One statement with pyformat `params`. With `double_percent` a literal
     % (modulo) in the statement is doubled for the driver; a bench whose SQL

@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/dashboard_bench"
 
 # Run as a script: the project root goes on the path before the shared helpers.
-from bench._common import drop_database, recreate_database, run_sql, setup_django  # noqa: E402
+from bench._common import drop_database, fresh_database, run_sql  # noqa: E402
 
 GENERATE = [
     # Enterprises: one per 25 members, spread over the 7 communities; a union
@@ -251,11 +251,8 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     sizes = sorted(int(n) for n in args.sizes.split(","))
 
-    recreate_database(args.url)
-    setup_django(args.url, settings="chunshu_union.settings.dev", DEBUG="False")  # no query log
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    # The dev settings without DEBUG: no query log, as in production.
+    fresh_database(args.url, settings="chunshu_union.settings.dev", DEBUG="False")
     report = {"requests_per_page": args.requests, "runs": []}
     before = 0
     for members in sizes:

@@ -45,7 +45,7 @@ sys.path.insert(0, str(ROOT))
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/dues_bench"
 
 # Run as a script: the project root goes on the path before the shared helpers.
-from bench._common import recreate_database, run_sql, setup_django  # noqa: E402
+from bench._common import drop_database, fresh_database, run_sql  # noqa: E402
 
 GENERATE = [
     """
@@ -219,14 +219,11 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     args = parser.parse_args()
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
-    recreate_database(url)
-    setup_django(url)
-    from django.core.management import call_command
+    pg_version = fresh_database(url)
     from django.db import connection
 
-    call_command("migrate", verbosity=0)
     print(
-        f"PostgreSQL {connection.pg_version}; generating {args.enterprises:,} enterprises …",
+        f"PostgreSQL {pg_version}; generating {args.enterprises:,} enterprises …",
         flush=True,
     )
     data = _generate(args.enterprises)
@@ -246,16 +243,7 @@ def main() -> None:
     (out / "dues.json").write_text(json.dumps(results, ensure_ascii=False, indent=2))
     connection.close()
     if not args.keep:
-        _drop(url)
-
-
-def _drop(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        drop_database(url)
 
 
 if __name__ == "__main__":

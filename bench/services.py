@@ -43,7 +43,7 @@ sys.path.insert(0, str(ROOT))
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/services_bench"
 
 # Run as a script: the project root goes on the path before the shared helpers.
-from bench._common import drop_database, recreate_database, run_sql, setup_django  # noqa: E402
+from bench._common import drop_database, fresh_database, run_sql  # noqa: E402
 
 GENERATE = [
     # Cadres.
@@ -286,13 +286,10 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     args = parser.parse_args()
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
-    recreate_database(url)
-    setup_django(url)
-    from django.core.management import call_command
+    pg_version = fresh_database(url)
     from django.db import connection
 
-    call_command("migrate", verbosity=0)
-    print(f"PostgreSQL {connection.pg_version}; scale {args.scale} …", flush=True)
+    print(f"PostgreSQL {pg_version}; scale {args.scale} …", flush=True)
     data = _generate(args.scale)
     print(
         f"  {data['cadres']} cadres, {data['enterprises']:,} enterprises, {data['members']:,}"
