@@ -10,11 +10,11 @@ import pytest
 from django.core.management import call_command
 
 from dues.models import Declaration
-from tests.dues.helpers import TAX_EXPORT_HEADER
+from tests.dues.helpers import TAX_EXPORT_HEADER as HEADER
 from tests.factories import EnterpriseFactory, credit_code
 
 
-def workbook(tmp_path, rows, name="decl.xlsx", header=TAX_EXPORT_HEADER):
+def workbook(tmp_path, rows, name="decl.xlsx", header=HEADER):
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.append(["国家税务总局北京市西城区税务局 工会经费申报明细"])  # a title row
