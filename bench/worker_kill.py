@@ -191,7 +191,7 @@ def wait(batch, until, *, seconds: float, reap_every: float | None = None) -> fl
     """Poll the batch (every 0.1 s) until `until(state, validated,
     written)`; run the reaper every `reap_every` seconds meanwhile, the
     first time at once (beat's next tick). Returns the seconds taken."""
-    from chunshu_union.imports.engine import jobs_reap
+    from chunshu_union.imports.upkeep import jobs_reap
 
     start = time.monotonic()
     next_reap = start if reap_every else float("inf")

@@ -25,9 +25,8 @@ from chunshu_union.imports.engine import (
     job_confirm,
     job_retry,
     job_undo,
-    preview_rows,
-    progress_of,
 )
+from chunshu_union.imports.selectors import preview_rows, progress_of
 from enterprises.models import Community, Enterprise
 
 from .admin_find import looks_like_id_number

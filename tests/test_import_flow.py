@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.utils import timezone
 
-from chunshu_union.imports import engine
+from chunshu_union.imports import engine, upkeep
 from chunshu_union.imports.models import ImportJob, State
 from dues.models import Declaration, DeclarationImport
 from members.models import ImportBatch
@@ -32,7 +32,7 @@ def _upload_one_declaration(client, capture, tmp_path):
 
 
 def test_every_importer_is_a_job_of_the_one_flow_with_its_pages():
-    models = set(engine.import_models())
+    models = set(upkeep.import_models())
     assert models == {ImportBatch, DeclarationImport, SheetImport}
     for model in models:
         assert issubclass(model, ImportJob) and engine.importer_for(model)
@@ -64,8 +64,8 @@ def test_the_nightly_purge_cancels_what_waited_too_long_whatever_its_kind(
     client.force_login(sam)
     job = _upload_one_declaration(client, django_capture_on_commit_callbacks, tmp_path)
     assert job.file and any((tmp_path / "uploads").rglob("*.upload"))
-    assert engine.jobs_purge(now=timezone.now() + datetime.timedelta(days=6)) == 0
-    assert engine.jobs_purge(now=timezone.now() + datetime.timedelta(days=8)) == 1
+    assert upkeep.jobs_purge(now=timezone.now() + datetime.timedelta(days=6)) == 0
+    assert upkeep.jobs_purge(now=timezone.now() + datetime.timedelta(days=8)) == 1
     job.refresh_from_db()
     assert job.state == State.CANCELLED and "7" in job.message and not job.file
     assert not any((tmp_path / "uploads").rglob("*.upload"))

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from chunshu_union.celery import app as celery_app
-from chunshu_union.imports import engine
+from chunshu_union.imports import engine, upkeep
 from chunshu_union.imports.models import State
 from dues.models import Declaration, DeclarationImport
 from members.models import ImportBatch, Member
@@ -120,10 +120,10 @@ def test_the_reaper_sends_again_a_check_no_worker_took(
         client.post("/admin/dues/declarationimport/add/", {"file": handle})  # never delivered
     job = DeclarationImport.objects.get()
     assert job.state == State.PENDING and job.heartbeat_at is None
-    assert engine.jobs_reap(now=timezone.now()) == 0  # within the grace: still expected
+    assert upkeep.jobs_reap(now=timezone.now()) == 0  # within the grace: still expected
     page = client.get(job_url(job, "progress")).content.decode()
     assert "后台服务暂时没有响应" not in page
-    assert engine.jobs_reap(now=timezone.now() + LATER) == 1
+    assert upkeep.jobs_reap(now=timezone.now() + LATER) == 1
     job.refresh_from_db()
     assert job.state == State.PREVIEWED and job.created == 1
 
@@ -152,13 +152,13 @@ def test_a_check_a_dead_worker_left_is_retried_then_failed_with_a_reason(
     DeclarationImport.objects.filter(pk=job.pk).update(
         state=State.VALIDATING, heartbeat_at=dead, attempts=1
     )
-    assert engine.jobs_reap() == 1  # retried: the check runs again
+    assert upkeep.jobs_reap() == 1  # retried: the check runs again
     job.refresh_from_db()
     assert job.state == State.PREVIEWED and job.attempts == 2
     DeclarationImport.objects.filter(pk=job.pk).update(
         state=State.VALIDATING, heartbeat_at=dead, attempts=2
     )
-    assert engine.jobs_reap() == 1
+    assert upkeep.jobs_reap() == 1
     job.refresh_from_db()
     assert job.state == State.FAILED and "中断了 2 次" in job.message
     page = client.get(job_url(job)).content.decode()
@@ -171,7 +171,7 @@ def test_a_live_check_is_left_alone_and_cannot_be_cancelled(db, client, sam, tmp
     job = DeclarationImport.objects.create(
         filename="x.xlsx", state=State.VALIDATING, heartbeat_at=timezone.now()
     )
-    assert engine.jobs_reap() == 0
+    assert upkeep.jobs_reap() == 0
     with pytest.raises(ValidationError):
         engine.job_cancel(job=job)
     DeclarationImport.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - LATER)

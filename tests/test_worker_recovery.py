@@ -20,7 +20,7 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from chunshu_union.imports import engine
+from chunshu_union.imports import engine, selectors, upkeep
 from chunshu_union.imports.models import State, stale_after
 from members.models import ImportBatch, Member, Membership
 from tests import samples
@@ -91,7 +91,7 @@ def test_a_step_that_killed_its_worker_each_time_is_left_to_the_reaper(
     batch.refresh_from_db()
     assert batch.state == State.COMMITTING and Member.objects.count() == 0
     later = timezone.now() + stale_after(State.COMMITTING)
-    assert engine.jobs_reap(now=later) == 1
+    assert upkeep.jobs_reap(now=later) == 1
     batch.refresh_from_db()
     assert batch.state == State.FAILED and "中断了 2 次" in batch.message
 
@@ -176,7 +176,7 @@ def wait_until(batch, done, seconds, log: Path, reap=False):
         next_reap = time.monotonic()
     while time.monotonic() < deadline:
         if time.monotonic() >= next_reap:
-            engine.jobs_reap()
+            upkeep.jobs_reap()
             next_reap += 10
         batch.refresh_from_db()
         if done(batch):
@@ -219,7 +219,7 @@ def test_a_worker_killed_mid_commit_leaves_the_batch_committed_once(
         with transaction.atomic():
             engine.job_confirm(job=batch)
         # The commit's transaction has written its new members: kill it there.
-        wait_until(batch, lambda b: b.state != State.COMMITTING or engine.rows_written(b), 300, log)
+        wait_until(batch, lambda b: b.state != State.COMMITTING or selectors.rows_written(b), 300, log)
         kill_group(worker)
         batch.refresh_from_db()
         assert batch.state == State.COMMITTING and Member.objects.count() == 0

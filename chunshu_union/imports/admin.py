@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from chunshu_union.admin_mixins import ScopedModelAdmin
 
-from . import engine
+from . import engine, selectors
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xls", ".ods", ".csv")
 
@@ -168,7 +168,7 @@ class ImportJobAdmin(ScopedModelAdmin):
             "title": str(job),
             "opts": self.model._meta,
             "job": job,
-            "progress": engine.progress_of(job),
+            "progress": selectors.progress_of(job),
             "urls": {
                 name: self._url(name, job.pk)
                 for name in ("progress", "confirm", "cancel", "undo", "retry")
@@ -182,7 +182,7 @@ class ImportJobAdmin(ScopedModelAdmin):
                     "key": key,
                     "title": title,
                     "columns": columns,
-                    "count": engine.preview_count(job, key),
+                    "count": selectors.preview_count(job, key),
                     "url": reverse(f"admin:{self._name('rows')}", args=[job.pk, key]),
                 }
                 for key, title, columns in self.preview_kinds
@@ -205,7 +205,7 @@ class ImportJobAdmin(ScopedModelAdmin):
             "imports/admin/_progress.html",
             {
                 "job": job,
-                "progress": engine.progress_of(job),
+                "progress": selectors.progress_of(job),
                 "progress_url": self._url("progress", pk),
             },
         )
@@ -219,7 +219,7 @@ class ImportJobAdmin(ScopedModelAdmin):
             raise Http404
         job = self._job(request, pk, light=False)
         title, columns = kinds[kind]
-        rows = engine.preview_rows(job, kind)
+        rows = selectors.preview_rows(job, kind)
         page = Paginator(rows, self.preview_page).get_page(request.GET.get("page"))
         context = {
             **self.admin_site.each_context(request),

@@ -8,7 +8,6 @@ nothing."""
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 import logging
 from typing import Any
@@ -25,12 +24,13 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from kombu.exceptions import KombuError
 
-from chunshu_union.cache import cached, remember
+from chunshu_union.cache import remember
 from chunshu_union.tabular import FileRejected
 from chunshu_union.tabular.reader import read_bytes
 from chunshu_union.tabular.result import ImportResult
 
-from .models import RUNNING, ImportJob, ImportRow, State, stale_after
+from .models import ImportJob, ImportRow, State, stale_after
+from .selectors import written_key
 
 logger = logging.getLogger(__name__)
 
@@ -92,12 +92,12 @@ def _model(label: str) -> type[ImportJob]:
     return apps.get_model(label)
 
 
-def _claim(model, pk: int, from_states, to_state) -> bool:
+def claim(model, pk: int, from_states, to_state) -> bool:
     """Move a job between states only if no one else did."""
     return bool(model.objects.filter(pk=pk, state__in=from_states).update(state=to_state))
 
 
-def _not_live(state: str, now) -> Q:
+def not_live(state: str, now) -> Q:
     """No worker is on the step: none took it yet, or its last sign of
     work is older than a live worker's would be."""
     return Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=now - stale_after(state))
@@ -115,7 +115,7 @@ def _take(model, pk: int, state: str, *, from_states=(), redelivered: bool = Fal
     Even then a commit is never written twice: it writes under the job's
     row lock, only while the job is still committing."""
     now = timezone.now()
-    alive = _not_live(state, now)
+    alive = not_live(state, now)
     if redelivered:
         alive |= Q(attempts__lt=settings.IMPORT_MAX_ATTEMPTS)
     eligible = Q(state__in=from_states) | (Q(state=state) & alive)
@@ -152,10 +152,10 @@ def _queue(step: str, job: ImportJob) -> None:
     is the outbox. If the broker is down the step waits on the row, and the
     reaper sends it when the broker is back; the page says so."""
     label, pk = job.label(), job.pk
-    transaction.on_commit(lambda: _send(step, label, pk))
+    transaction.on_commit(lambda: send_step(step, label, pk))
 
 
-def _send(step: str, label: str, pk: int) -> bool:
+def send_step(step: str, label: str, pk: int) -> bool:
     task = import_job_check if step == "check" else import_job_commit
     try:
         task.delay(label, pk)
@@ -218,25 +218,6 @@ def _store_preview(job: ImportJob, importer: Importer, checked) -> None:
     job.preview_digest = importer.fingerprint(checked)
 
 
-def preview_count(job: ImportJob, kind: str) -> int:
-    value = (job.preview or {}).get(kind, 0)
-    return len(value) if isinstance(value, list) else value  # a list: kept before the table
-
-
-def preview_rows(job: ImportJob, kind: str):
-    """The preview rows of one kind, in file order, for a Paginator: a
-    queryset of their data (or the list an import made before the rows had
-    their own table)."""
-    value = (job.preview or {}).get(kind)
-    if isinstance(value, list):
-        return value
-    return (
-        ImportRow.objects.filter(job_model=job.label(), job_id=job.pk, kind=kind)
-        .order_by("position")
-        .values_list("data", flat=True)
-    )
-
-
 def unexpected_message() -> str:
     return _(
         "The file could not be processed because of an unexpected error; nothing was written."
@@ -290,61 +271,6 @@ def job_discard(job: ImportJob, *, keep_faulty_rows: bool = False) -> None:
 # --- confirm and commit ----------------------------------------------------------
 
 
-def _written_key(job: ImportJob) -> str:
-    return f"import-{job._meta.label_lower}-{job.pk}-written"
-
-
-def rows_written(job: ImportJob) -> int:
-    """Progress of the write, which happens inside a transaction that other
-    connections cannot see into: kept in the cache while it runs."""
-    if job.state == State.COMMITTING:
-        return cached(_written_key(job), 0)
-    return job.rows_written
-
-
-def progress_of(job) -> dict:
-    """Where a job stands, for its page and the poll."""
-    total = job.rows_total or 0
-    if job.state == State.COMMITTING:
-        done, total = rows_written(job), max(job.rows_total - job.invalid, 1)
-        stage = _("Writing")
-    elif job.state in (State.PENDING, State.VALIDATING):
-        done, stage = job.rows_validated, _("Reading and checking")
-    else:
-        done, stage = total, job.get_state_display()
-    return {
-        "stage": stage,
-        "waiting": _waiting(job),
-        "done": done,
-        "total": total,
-        "percent": min(100, round(100 * done / total)) if total else 0,
-        "read": job.rows_read,
-        "validated": job.rows_validated,
-        "written": rows_written(job),
-    }
-
-
-def _waiting(job) -> str:
-    """What the page says when no worker has taken the step for a while:
-    never a promise of progress that nothing is making."""
-    if not job.is_running or job.queued_at is None:
-        return ""
-    now = timezone.now()
-    if job.heartbeat_at is None:
-        grace = datetime.timedelta(seconds=settings.IMPORT_QUEUE_GRACE_SECONDS)
-        if job.queued_at < now - grace:
-            return _(
-                "The background service is not answering at the moment; the import waits and"
-                " will go on by itself when it is back."
-            )
-    elif job.heartbeat_at < now - stale_after(job.state):
-        return _(
-            "The work on this import was interrupted; it will be tried again shortly, or you"
-            " can cancel it."
-        )
-    return ""
-
-
 def job_confirm(*, job: ImportJob, skip_invalid: bool = False) -> None:
     if job.state != State.PREVIEWED:
         raise ValidationError(_("This import is not waiting for confirmation."))
@@ -374,7 +300,7 @@ def job_confirm(*, job: ImportJob, skip_invalid: bool = False) -> None:
         now,
         None,
     )
-    remember(_written_key(job), 0)
+    remember(written_key(job), 0)
     _queue("commit", job)
 
 
@@ -435,7 +361,7 @@ def job_write(*, job: ImportJob, checked, importer: Importer | None = None) -> I
     command line, which checks and writes in one go)."""
     importer = importer or importer_for(job)
     importer.store(job, checked)
-    key = _written_key(job)
+    key = written_key(job)
     result = importer.write(job, checked, progress=lambda n: remember(key, n))
     if result.written:
         importer.committed(job, result)
@@ -452,7 +378,7 @@ def job_cancel(*, job: ImportJob) -> None:
     now = timezone.now()
     idle = Q(state__in=[State.PREVIEWED, State.FAILED, State.PENDING])
     for running in (State.PENDING, State.VALIDATING, State.COMMITTING):
-        idle |= Q(state=running) & _not_live(running, now)
+        idle |= Q(state=running) & not_live(running, now)
     if not model.objects.filter(idle, pk=job.pk).update(state=State.CANCELLED, heartbeat_at=None):
         raise ValidationError(
             _(
@@ -511,89 +437,6 @@ def job_undo(*, job: ImportJob, by=None) -> ImportJob:
     return job
 
 
-# --- purge -----------------------------------------------------------------------
-
-
-def import_models() -> list[type[ImportJob]]:
-    return [m for m in apps.get_models() if issubclass(m, ImportJob)]
-
-
-def jobs_purge(*, now=None) -> int:
-    """Delete the uploaded files (and whatever else of a file an importer
-    keeps, e.g. a roster's sealed faulty rows) that jobs no longer need:
-    those of closed jobs (their own services already do it, this catches
-    any left behind) and, once IMPORT_FILES_DAYS have passed since the
-    upload, of every job. A job still waiting for confirmation then is
-    cancelled (its file is gone), one stuck in a working state fails.
-    Idempotent: the nightly beat task; returns how many jobs it emptied."""
-    now = now or timezone.now()
-    deadline = now - datetime.timedelta(days=settings.IMPORT_FILES_DAYS)
-    due = Q(state__in=[State.CANCELLED, State.FAILED, State.UNDONE]) | Q(created_at__lt=deadline)
-    purged = 0
-    for model in import_models():
-        holding = Q()
-        for name in model.HOLDING_FIELDS:
-            holding |= ~Q(**{name: ""})
-        for job in model.objects.filter(holding, due).only("id", "state", "file"):
-            _close_abandoned(model, job)
-            job_discard(job)
-            purged += 1
-    return purged
-
-
-def _close_abandoned(model, job: ImportJob) -> None:
-    if job.state in (State.PENDING, State.PREVIEWED):
-        message = _(
-            "This import was not confirmed within %(days)d days and was cancelled; the"
-            " uploaded file was deleted. Please upload it again."
-        ) % {"days": settings.IMPORT_FILES_DAYS}
-        if _claim(model, job.pk, [job.state], State.CANCELLED):
-            model.objects.filter(pk=job.pk).update(message=message)
-    elif job.state in (State.VALIDATING, State.COMMITTING):
-        if _claim(model, job.pk, [job.state], State.FAILED):
-            model.objects.filter(pk=job.pk).update(message=unexpected_message())
-
-
-# --- the reaper --------------------------------------------------------------------
-
-
-def jobs_reap(*, now=None) -> int:
-    """Every minute (beat): send again the steps no worker took (the broker
-    was down, or lost them), and retry the steps a dead worker left — or,
-    after IMPORT_MAX_ATTEMPTS, fail them with a reason. Returns how many
-    jobs it acted on. Nothing it does can write a job twice: the workers
-    take a step only if no live worker has it (`_take`)."""
-    now = now or timezone.now()
-    grace = now - datetime.timedelta(seconds=settings.IMPORT_QUEUE_GRACE_SECONDS)
-    acted = 0
-    for model in import_models():
-        unsent = Q(heartbeat_at__isnull=True, queued_at__lt=grace) | Q(
-            heartbeat_at__isnull=True, queued_at__isnull=True, created_at__lt=grace
-        )
-        for state in RUNNING:
-            dead = Q(heartbeat_at__lt=now - stale_after(state))
-            for job in model.objects.filter(unsent | dead, state=state).only(
-                "id", "state", "attempts", "heartbeat_at", "file"
-            ):
-                acted += _reap(model, job, now)
-    return acted
-
-
-def _reap(model, job: ImportJob, now) -> int:
-    step = "commit" if job.state == State.COMMITTING else "check"
-    if job.heartbeat_at is not None and job.attempts >= settings.IMPORT_MAX_ATTEMPTS:
-        message = _(
-            "The work on this import was interrupted %(n)d times; nothing was written. Please"
-            " try again, or tell the street union if it happens again."
-        ) % {"n": job.attempts}
-        failed = model.objects.filter(_not_live(job.state, now), pk=job.pk, state=job.state).update(
-            state=State.FAILED, message=message, heartbeat_at=None
-        )
-        return failed
-    model.objects.filter(pk=job.pk, state=job.state).update(queued_at=now)
-    return int(_send(step, job.label(), job.pk))
-
-
 # --- the background steps --------------------------------------------------------
 # Tasks take the job's model label and id, are idempotent (the job's state
 # says what is left to do) and acknowledge late, so a task whose worker died
@@ -612,17 +455,3 @@ def import_job_check(self, label: str, pk: int) -> None:
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, name="imports.commit")
 def import_job_commit(self, label: str, pk: int) -> None:
     job_commit(label=label, pk=pk, redelivered=_redelivered(self))
-
-
-@shared_task(acks_late=True, reject_on_worker_lost=True, name="imports.purge")
-def import_jobs_purge() -> int:
-    """Nightly (beat): uploads and kept faulty rows past IMPORT_FILES_DAYS,
-    or of closed jobs, are deleted."""
-    return jobs_purge()
-
-
-@shared_task(acks_late=True, reject_on_worker_lost=True, name="imports.reap")
-def import_jobs_reap() -> int:
-    """Every minute (beat): steps no worker took are sent again, steps a
-    dead worker left are retried or failed with a reason."""
-    return jobs_reap()

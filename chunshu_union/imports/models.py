@@ -106,7 +106,7 @@ class ImportJob(models.Model):
     preview = models.JSONField(_("preview"), default=dict, blank=True)
     #: When the current step (check or commit) was handed to the workers,
     #: and when a worker last showed it was working on it (empty: no worker
-    #: has taken it yet). The reaper (engine.jobs_reap) sends again what no
+    #: has taken it yet). The reaper (upkeep.jobs_reap) sends again what no
     #: worker took, and retries or fails what a dead worker left.
     queued_at = models.DateTimeField(_("queued at"), null=True, blank=True, editable=False)
     heartbeat_at = models.DateTimeField(
@@ -134,7 +134,7 @@ class ImportJob(models.Model):
     #: The folder its uploads wait in, under IMPORT_UPLOAD_ROOT.
     upload_folder: str = "imports"
     #: Columns that hold something of the uploaded file, emptied when the
-    #: job no longer needs it (engine.jobs_purge).
+    #: job no longer needs it (upkeep.jobs_purge).
     HOLDING_FIELDS: tuple[str, ...] = ("file",)
     #: Columns whose size follows the file's: never loaded to show a state.
     BULKY_FIELDS: tuple[str, ...] = ("errors", "preview")

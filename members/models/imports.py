@@ -54,7 +54,7 @@ class ImportBatch(ImportJob):
     #: The first faulty rows as written in the file, for the error report:
     #: AES-GCM ciphertext (they hold full ID numbers), emptied when the batch
     #: is cancelled, fails or is undone, and IMPORT_FILES_DAYS after the
-    #: upload at the latest (chunshu_union.imports.engine.jobs_purge).
+    #: upload at the latest (chunshu_union.imports.upkeep.jobs_purge).
     faulty_rows = models.TextField(
         _("faulty rows as written (encrypted)"), blank=True, editable=False
     )

@@ -21,8 +21,8 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from accounts.models import AccessLog
-from chunshu_union.imports.engine import jobs_purge
 from chunshu_union.imports.models import ImportRow
+from chunshu_union.imports.upkeep import jobs_purge
 from members.models import ImportBatch, Transfer, TransferRequest
 from tests import samples
 from tests.factories import EnterpriseFactory, MembershipFactory
