@@ -219,7 +219,9 @@ def test_a_worker_killed_mid_commit_leaves_the_batch_committed_once(
         with transaction.atomic():
             engine.job_confirm(job=batch)
         # The commit's transaction has written its new members: kill it there.
-        wait_until(batch, lambda b: b.state != State.COMMITTING or selectors.rows_written(b), 300, log)
+        wait_until(
+            batch, lambda b: b.state != State.COMMITTING or selectors.rows_written(b), 300, log
+        )
         kill_group(worker)
         batch.refresh_from_db()
         assert batch.state == State.COMMITTING and Member.objects.count() == 0
