@@ -115,10 +115,10 @@ def _take(model, pk: int, state: str, *, from_states=(), redelivered: bool = Fal
     Even then a commit is never written twice: it writes under the job's
     row lock, only while the job is still committing."""
     now = timezone.now()
-    alive = not_live(state, now)
+    free = not_live(state, now)
     if redelivered:
-        alive |= Q(attempts__lt=settings.IMPORT_MAX_ATTEMPTS)
-    eligible = Q(state__in=from_states) | (Q(state=state) & alive)
+        free |= Q(attempts__lt=settings.IMPORT_MAX_ATTEMPTS)
+    eligible = Q(state__in=from_states) | (Q(state=state) & free)
     return bool(
         model.objects.filter(eligible, pk=pk).update(
             state=state, heartbeat_at=now, attempts=F("attempts") + 1
