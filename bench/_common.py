@@ -5,7 +5,9 @@ builds its own street; only these mechanics are common."""
 
 from __future__ import annotations
 
+import json
 import os
+from pathlib import Path
 
 
 def setup_django(
@@ -62,3 +64,16 @@ def run_sql(statement: str, params=None, *, double_percent: bool = True) -> None
         statement = statement.replace("%", "%%").replace("%%(", "%(")
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
+
+
+def finish(url: str, name: str, results: dict, *, keep: bool) -> None:
+    """The bench's `results` written to bench/out/<name>.json, Django's
+    connection closed and, unless `keep`, the bench's database dropped."""
+    from django.db import connection
+
+    out = Path(__file__).resolve().parent / "out"
+    out.mkdir(exist_ok=True)
+    (out / f"{name}.json").write_text(json.dumps(results, ensure_ascii=False, indent=2))
+    connection.close()
+    if not keep:
+        drop_database(url)

@@ -31,7 +31,6 @@ Numbers go to standard output and to bench/out/dues.json.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import resource
 import statistics
@@ -45,7 +44,7 @@ sys.path.insert(0, str(ROOT))
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/dues_bench"
 
 # Run as a script: the project root goes on the path before the shared helpers.
-from bench._common import drop_database, fresh_database, run_sql  # noqa: E402
+from bench._common import finish, fresh_database, run_sql  # noqa: E402
 
 GENERATE = [
     """
@@ -220,8 +219,6 @@ def main() -> None:
     args = parser.parse_args()
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
     pg_version = fresh_database(url)
-    from django.db import connection
-
     print(
         f"PostgreSQL {pg_version}; generating {args.enterprises:,} enterprises …",
         flush=True,
@@ -238,12 +235,7 @@ def main() -> None:
     results["data"] = data
     results["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     print(f"  peak RSS {results['peak_rss_mb']} MB; figures {results['figures']}")
-    out = ROOT / "bench" / "out"
-    out.mkdir(exist_ok=True)
-    (out / "dues.json").write_text(json.dumps(results, ensure_ascii=False, indent=2))
-    connection.close()
-    if not args.keep:
-        drop_database(url)
+    finish(url, "dues", results, keep=args.keep)
 
 
 if __name__ == "__main__":

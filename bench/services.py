@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import json
 import os
 import statistics
 import sys
@@ -43,7 +42,7 @@ sys.path.insert(0, str(ROOT))
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/services_bench"
 
 # Run as a script: the project root goes on the path before the shared helpers.
-from bench._common import drop_database, fresh_database, run_sql  # noqa: E402
+from bench._common import finish, fresh_database, run_sql  # noqa: E402
 
 GENERATE = [
     # Cadres.
@@ -287,8 +286,6 @@ def main() -> None:
     args = parser.parse_args()
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
     pg_version = fresh_database(url)
-    from django.db import connection
-
     print(f"PostgreSQL {pg_version}; scale {args.scale} …", flush=True)
     data = _generate(args.scale)
     print(
@@ -299,12 +296,7 @@ def main() -> None:
     )
     results = measure()
     results["data"] = data
-    out = ROOT / "bench" / "out"
-    out.mkdir(exist_ok=True)
-    (out / "services.json").write_text(json.dumps(results, ensure_ascii=False, indent=2))
-    connection.close()
-    if not args.keep:
-        drop_database(url)
+    finish(url, "services", results, keep=args.keep)
 
 
 if __name__ == "__main__":
