@@ -3,25 +3,11 @@
 import io
 from decimal import Decimal
 
-import pytest
-
 from chunshu_union.quarters import Quarter
 from demo import dues as dues_demo
-from demo import enterprises as demo
 from dues.models import Declaration, RateSnapshot, ZombieFlag
 from dues.selectors import quarter_rates, zombie_counts
 from enterprises.models import EnterpriseStatus, Status
-
-
-@pytest.fixture
-def demo_street(db):
-    federation = demo.street()
-    users = demo.load_users(federation)
-    enterprises = demo.load_enterprises(federation, users["staff1"])
-    dues_demo.load(
-        federation=federation, users=users, enterprises=enterprises, stdout=io.StringIO()
-    )
-    return federation, users, enterprises
 
 
 def street_row(quarter, user):

@@ -427,25 +427,11 @@ def test_the_enterprise_import_gives_the_same_sentence(db, tmp_path):
 # --- 5. The demo's figures do not move ---------------------------------------
 
 
-@pytest.fixture
-def demo_street(db):
-    from demo import dues as dues_demo
-    from demo import enterprises as demo
-
-    federation = demo.street()
-    users = demo.load_users(federation)
-    enterprises = demo.load_enterprises(federation, users["staff1"])
-    dues_demo.load(
-        federation=federation, users=users, enterprises=enterprises, stdout=io.StringIO()
-    )
-    return federation, users
-
-
 def test_a_full_tax_export_leaves_the_frozen_2017q3_rate_alone(demo_street, tmp_path):
     """The export lists every tax of every taxpayer: VAT and the disability
     fund of the enterprises that did not declare union funds must not lift
     the rate (it rose to 85.71 % with a new revision of a frozen quarter)."""
-    federation, _users = demo_street
+    federation, _users, _enterprises = demo_street
     street = RateSnapshot.objects.get(
         federation=federation, quarter="2017Q3", community=None, is_current=True
     )
