@@ -120,6 +120,23 @@ def _is_transactional(request) -> bool:
 
 
 @pytest.fixture
+def private_uploads(settings, tmp_path):
+    """Uploaded import files go under the test's own tmp_path (a module that
+    uploads marks itself with usefixtures("private_uploads")); returns that root."""
+    settings.IMPORT_UPLOAD_ROOT = tmp_path / "uploads"
+    return settings.IMPORT_UPLOAD_ROOT
+
+
+@pytest.fixture
+def acme(community1):
+    """The roster samples' enterprise, in alice's community."""
+    from tests.factories import EnterpriseFactory
+    from tests.samples import ACME
+
+    return EnterpriseFactory(name=ACME, community=community1)
+
+
+@pytest.fixture
 def live_celery(transactional_db):
     """A real Celery worker on Redis (CI starts one for the PostgreSQL run,
     pointed at the test database). Elsewhere the test is skipped."""

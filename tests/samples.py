@@ -13,6 +13,8 @@ from members.roster.fields import TEMPLATE_COLUMNS
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂"
+# The enterprise most roster tests upload for (the conftest's `acme`).
+ACME = "北京椿树一号科技有限公司"
 
 
 def id_number_for(n: int, *, female: bool | None = None) -> str:

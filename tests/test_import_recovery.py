@@ -25,19 +25,10 @@ from tests.import_flow import act, job_url, upload
 from .dues.helpers import declare
 from .dues.test_import import row, workbook
 
-ACME = "北京椿树一号科技有限公司"
+ACME = samples.ACME
 LATER = datetime.timedelta(minutes=10)
 
-
-@pytest.fixture(autouse=True)
-def private_uploads(settings, tmp_path):
-    settings.IMPORT_UPLOAD_ROOT = tmp_path / "uploads"
-    return settings.IMPORT_UPLOAD_ROOT
-
-
-@pytest.fixture
-def acme(community1):
-    return EnterpriseFactory(name=ACME, community=community1)
+pytestmark = pytest.mark.usefixtures("private_uploads")
 
 
 def roster_upload(client, capture, rows) -> ImportBatch:

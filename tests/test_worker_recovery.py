@@ -29,11 +29,7 @@ from tests.factories import EnterpriseFactory
 ROOT = Path(__file__).resolve().parent.parent
 ACME = "北京椿树一号科技有限公司"
 
-
-@pytest.fixture(autouse=True)
-def private_uploads(settings, tmp_path):
-    settings.IMPORT_UPLOAD_ROOT = tmp_path / "uploads"
-    return settings.IMPORT_UPLOAD_ROOT
+pytestmark = pytest.mark.usefixtures("private_uploads")
 
 
 def confirmed_then_killed(client, chair, capture, *, attempts=1) -> ImportBatch:

@@ -10,22 +10,10 @@ from openpyxl import load_workbook
 
 from members.models import ImportBatch, Member
 from tests import samples
-from tests.factories import EnterpriseFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_uploads")]
 
-ACME = "北京椿树一号科技有限公司"
-
-
-@pytest.fixture(autouse=True)
-def private_uploads(settings, tmp_path):
-    settings.IMPORT_UPLOAD_ROOT = tmp_path / "rosters"
-    return settings.IMPORT_UPLOAD_ROOT
-
-
-@pytest.fixture
-def acme(community1):
-    return EnterpriseFactory(name=ACME, community=community1)
+ACME = samples.ACME
 
 
 def upload(client, data, name="花名册.xlsx", **extra):

@@ -27,16 +27,10 @@ from members.models import ImportBatch, Transfer, TransferRequest
 from tests import samples
 from tests.factories import EnterpriseFactory, MembershipFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_uploads")]
 
 ALICES = "北京椿树一号科技有限公司"  # the alices_enterprise fixture
 EIGHTEEN_DIGITS = re.compile(r"[0-9]{17}[0-9Xx]")
-
-
-@pytest.fixture(autouse=True)
-def private_uploads(settings, tmp_path):
-    settings.IMPORT_UPLOAD_ROOT = tmp_path / "rosters"
-    return settings.IMPORT_UPLOAD_ROOT
 
 
 def upload(client, rows, run, name="花名册.xlsx", **extra):
