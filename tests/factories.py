@@ -10,7 +10,7 @@ from enterprises.credit_codes import make_credit_code
 from enterprises.models import Community, Enterprise, Federation
 from members.id_numbers import make_id_number
 from members.models import Member, Membership
-from services.models import Event, EventKind, WelfareBatch, WelfareItem
+from services.models import Campaign, Event, EventKind, Handout, WelfareBatch, WelfareItem
 
 _codes = itertools.count(1)
 _ids = itertools.count(1)
@@ -52,6 +52,26 @@ def welfare_batch(
         quantity=quantity,
         stock=quantity,
     )
+
+
+def one_handed_out(
+    *, federation, item, name, member, community, day, recorded_by
+) -> tuple[WelfareBatch, Handout]:
+    """A holiday batch of ten of `item`, one of them handed to `member` in
+    `community` on `day` (its stock says 9): (batch, handout)."""
+    batch = WelfareBatch.objects.create(
+        federation=federation,
+        item=item,
+        name=name,
+        campaign=Campaign.HOLIDAY,
+        received_on=day,
+        quantity=10,
+        stock=9,
+    )
+    handout = Handout.objects.create(
+        batch=batch, member=member, community=community, handed_on=day, recorded_by=recorded_by
+    )
+    return batch, handout
 
 
 def training(title: str = "培训", on: datetime.date = datetime.date(2017, 4, 20)) -> Event:
@@ -317,22 +337,17 @@ def everything_of(community: Community, marker: str = MARKER) -> dict:
         )
     )
     item = keep(work.WelfareItem.objects.get_or_create(name="福包")[0])
-    welfare = keep(
-        work.WelfareBatch.objects.create(
-            federation=street,
-            item=item,
-            name=f"{marker}{n}",
-            campaign=work.Campaign.HOLIDAY,
-            received_on=day,
-            quantity=10,
-            stock=9,
-        )
+    welfare, handout = one_handed_out(
+        federation=street,
+        item=item,
+        name=f"{marker}{n}",
+        member=member,
+        community=community,
+        day=day,
+        recorded_by=clerk,
     )
-    keep(
-        work.Handout.objects.create(
-            batch=welfare, member=member, community=community, handed_on=day, recorded_by=clerk
-        )
-    )
+    keep(welfare)
+    keep(handout)
     event = keep(
         work.Event.objects.create(
             federation=street,

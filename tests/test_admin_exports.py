@@ -19,7 +19,15 @@ from chunshu_union import access
 from chunshu_union.admin_exports import export_made
 from enterprises.models import AffairsDisclosure, CollectiveAgreement, WorkerCongress
 
-from .factories import EnterpriseFactory, MembershipFactory, another_street, community, street, user
+from .factories import (
+    EnterpriseFactory,
+    MembershipFactory,
+    another_street,
+    community,
+    one_handed_out,
+    street,
+    user,
+)
 
 XLSX, CSV = "0", "1"  # the format choices, in the order the export form offers them
 
@@ -305,17 +313,14 @@ def services_of_two_streets(enterprises, tina):
         membership = MembershipFactory(enterprise=enterprise, member__name=f"{place.name}会员")
         member = membership.member
         numbers[key] = member.id_number
-        batch = work.WelfareBatch.objects.create(
+        one_handed_out(
             federation=place.federation,
             item=item,
             name=f"{place.name}福包",
-            campaign=work.Campaign.HOLIDAY,
-            received_on=day,
-            quantity=10,
-            stock=9,
-        )
-        work.Handout.objects.create(
-            batch=batch, member=member, community=place, handed_on=day, recorded_by=tina
+            member=member,
+            community=place,
+            day=day,
+            recorded_by=tina,
         )
         event = work.Event.objects.create(
             federation=place.federation,
