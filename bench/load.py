@@ -37,6 +37,10 @@ Accounts are handed out round robin (chair1…chair7, staff1…staff7).
 When this file is imported by locust (`locust -f bench/load.py`), it defines
 the users instead; the settings come from LOAD_* environment variables the
 driver sets.
+
+One file of ~700 lines on purpose: a benchmark script meant to be read top
+to bottom and run on its own; the driver hands this same file to locust
+with `-f`, so the users it defines sit next to it.
 """
 
 from __future__ import annotations

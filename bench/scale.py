@@ -21,6 +21,9 @@ full ID number (members.id_lookup, and the whole page the chair posts it
 to), and the admin's enterprise and member
 changelists (the changelist's own count and page queries). Numbers go to
 standard output and bench/out/scale.json; the plans to bench/out/scale-plans.txt.
+
+One file of ~530 lines on purpose: a benchmark script meant to be read top
+to bottom and run on its own (generation, measurement and report in order).
 """
 
 from __future__ import annotations
