@@ -36,7 +36,7 @@ from tests import samples
 from tests.dues import test_import as declarations
 from tests.dues.test_import_field import line
 from tests.enterprises import test_import_enterprises as enterprises
-from tests.factories import EnterpriseFactory, id_number
+from tests.factories import id_number
 
 ACME = "北京椿树一号科技有限公司"
 
@@ -144,11 +144,6 @@ def _csv(path, header, rows):
         writer.writerow(header)
         writer.writerows(rows)
     return str(path)
-
-
-@pytest.fixture
-def acme(community1):
-    return EnterpriseFactory(name=ACME, community=community1)
 
 
 def test_a_formula_gets_the_same_verdict_and_sentence_in_every_importer(

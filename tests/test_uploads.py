@@ -18,7 +18,7 @@ from django.urls import include, path, reverse
 
 from members.models import ImportBatch
 from tests import samples
-from tests.factories import EnterpriseFactory, training
+from tests.factories import training
 
 pytestmark = pytest.mark.django_db
 
@@ -70,11 +70,6 @@ def declared_post(client, url, length, **extra):
 def private_uploads(settings, tmp_path):
     settings.IMPORT_UPLOAD_ROOT = tmp_path / "rosters"
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def acme(community1):
-    return EnterpriseFactory(name=ACME, community=community1)
 
 
 # --- the body limit, before anything reads the body -----------------------------

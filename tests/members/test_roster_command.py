@@ -9,16 +9,10 @@ from openpyxl import load_workbook
 
 from members.models import ImportBatch, Member
 from tests import samples
-from tests.factories import EnterpriseFactory
 
 pytestmark = pytest.mark.django_db
 
 ACME = "北京椿树一号科技有限公司"
-
-
-@pytest.fixture
-def acme(community1):
-    return EnterpriseFactory(name=ACME, community=community1)
 
 
 def import_roster(capsys, *args):

@@ -16,17 +16,12 @@ from members.models import ImportBatch, Member
 from members.roster.services import roster_import
 from members.roster.template import roster_template
 from tests import samples
-from tests.factories import EnterpriseFactory, MemberFactory
+from tests.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db
 
 ACME = "北京椿树一号科技有限公司"
 EXCEL_DAMAGE = "Excel 把它当成数字保存"
-
-
-@pytest.fixture
-def acme(community1):
-    return EnterpriseFactory(name=ACME, community=community1)
 
 
 def run(rows, community, **options):

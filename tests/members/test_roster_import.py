@@ -23,11 +23,6 @@ BETA = "北京椿树二号商贸有限公司"
 
 
 @pytest.fixture
-def acme(community1):
-    return EnterpriseFactory(name=ACME, community=community1)
-
-
-@pytest.fixture
 def beta(community1):
     return EnterpriseFactory(name=BETA, community=community1)
 

@@ -12,7 +12,6 @@ from members.roster import write
 from members.roster.bulk import fast_insert
 from members.roster.services import roster_check, roster_commit, roster_import
 from tests import samples
-from tests.factories import EnterpriseFactory
 from tests.racing import at_once
 
 pytestmark = pytest.mark.skipif(
@@ -20,11 +19,6 @@ pytestmark = pytest.mark.skipif(
 )
 
 ACME = "北京椿树一号科技有限公司"
-
-
-@pytest.fixture
-def acme(community1):
-    return EnterpriseFactory(name=ACME, community=community1)
 
 
 def _loser_message():
