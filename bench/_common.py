@@ -1,10 +1,12 @@
-"""What the PostgreSQL benchmarks (bench/dashboard.py, dues.py, services.py)
-share: Django set up against the bench's own database, that database dropped
-and re-created, and raw SQL run for the server-side generators. Each bench
-builds its own street; only these mechanics are common."""
+"""What the PostgreSQL benchmarks (bench/dashboard.py, dues.py, services.py,
+scale.py) share: Django set up against the bench's own database, that
+database dropped and re-created, raw SQL run for the server-side generators,
+and the results written at the end. Each bench builds its own street; only
+these mechanics are common."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from pathlib import Path
@@ -24,13 +26,28 @@ def setup_django(
     django.setup()
 
 
-def _on_server(url: str, *statements: str) -> None:
+@contextlib.contextmanager
+def _server(url: str):
+    """A connection to the server's postgres database (autocommit)."""
     import psycopg
 
     admin = url.rsplit("/", 1)[0] + "/postgres"
     with psycopg.connect(admin, autocommit=True) as conn:
+        yield conn
+
+
+def _on_server(url: str, *statements: str) -> None:
+    with _server(url) as conn:
         for statement in statements:
             conn.execute(statement)
+
+
+def database_exists(url: str) -> bool:
+    with _server(url) as conn:
+        found = conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [url.rsplit("/", 1)[1]]
+        )
+        return found.fetchone() is not None
 
 
 def recreate_database(url: str) -> None:

@@ -40,32 +40,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from bench._common import database_exists, recreate_database, setup_django  # noqa: E402
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/scale_bench"
 COMMUNITIES = 8
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
 GIVEN = (
     "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉兰萍红鹏建华飞丹玲波宁浩宇晨欣怡子涵"
 )
-
-
-def _setup(url: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chunshu_union.settings.test")
-    os.environ.pop("REDIS_URL", None)
-    import django
-
-    django.setup()
-
-
-def _admin_sql(url: str, *statements: str) -> bool:
-    import psycopg
-
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        for statement in statements:
-            conn.execute(statement)
-        name = url.rsplit("/", 1)[1]
-        return bool(conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone())
 
 
 def _raw():
@@ -494,13 +476,9 @@ def main(argv=None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "scale.json")
     args = parser.parse_args(argv)
 
-    name = args.url.rsplit("/", 1)[1]
-    exists = _admin_sql(args.url)
-    if not (args.keep and exists):
-        _admin_sql(
-            args.url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"'
-        )
-    _setup(args.url)
+    if not (args.keep and database_exists(args.url)):
+        recreate_database(args.url)
+    setup_django(args.url)
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
