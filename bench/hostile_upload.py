@@ -45,21 +45,19 @@ BENCH = Path(__file__).resolve().parent
 WORK = Path(os.environ.get("HOSTILE_BENCH_DIR", "/tmp/hostile_upload"))
 sys.path.insert(0, str(BENCH))
 
-from roster_files import CONTENT_TYPES, ROOT_RELS, WORKBOOK, WORKBOOK_RELS, write_xlsx  # noqa: E402
+from roster_files import (  # noqa: E402
+    CONTENT_TYPES,
+    ROOT_RELS,
+    WORKBOOK,
+    WORKBOOK_RELS,
+    column_letters,
+    write_xlsx,
+)
 
 KINDS = ["issue", "rows", "wide", "corners", "corners_xls", "honest"]
 
 
 # --- the files (generated once, not timed) ----------------------------------------
-
-
-def _column(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def _inline_workbook(path: Path, rows, *, header: list[str] | None = None) -> None:
@@ -89,7 +87,7 @@ def _inline_workbook(path: Path, rows, *, header: list[str] | None = None) -> No
             batch = []
             if header:
                 cells = "".join(
-                    f'<c r="{_column(i)}1" t="inlineStr"><is><t>{title}</t></is></c>'
+                    f'<c r="{column_letters(i)}1" t="inlineStr"><is><t>{title}</t></is></c>'
                     for i, title in enumerate(header)
                 )
                 batch.append(f'<row r="1">{cells}</row>')
@@ -121,7 +119,7 @@ def make(kind: str) -> Path:
                 yield (
                     n,
                     [
-                        f'<c r="{_column(c)}{n}" t="inlineStr"><is><t>{text}{n}</t></is></c>'
+                        f'<c r="{column_letters(c)}{n}" t="inlineStr"><is><t>{text}{n}</t></is></c>'
                         for c in range(20)
                     ],
                 )
@@ -129,7 +127,7 @@ def make(kind: str) -> Path:
         _inline_workbook(path, rows(), header=_header(20))
     elif kind in ("rows", "wide"):
         count, width = (210_000, 20) if kind == "rows" else (200_000, 30)
-        letters = [_column(c) for c in range(width)]
+        letters = [column_letters(c) for c in range(width)]
 
         def rows():
             for n in range(2, count + 2):

@@ -39,7 +39,8 @@ WORKBOOK_RELS = (
 )
 
 
-def _column(index: int) -> str:
+def column_letters(index: int) -> str:
+    """The letters of the 0-based column `index` (0 is A, 26 is AA)."""
     letters = ""
     index += 1
     while index:
@@ -62,7 +63,7 @@ def write_xlsx(path: Path, rows: list[list[str]]) -> None:
             sheet.write(
                 b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
                 b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-                + f'<dimension ref="A1:{_column(width - 1)}{len(rows)}"/><sheetData>'.encode()
+                + f'<dimension ref="A1:{column_letters(width - 1)}{len(rows)}"/><sheetData>'.encode()
             )
             for number, values in enumerate(rows, start=1):
                 cells = []
@@ -70,7 +71,7 @@ def write_xlsx(path: Path, rows: list[list[str]]) -> None:
                     if value in ("", None):
                         continue
                     key = strings.setdefault(str(value), len(strings))
-                    cells.append(f'<c r="{_column(index)}{number}" t="s"><v>{key}</v></c>')
+                    cells.append(f'<c r="{column_letters(index)}{number}" t="s"><v>{key}</v></c>')
                 sheet.write(f'<row r="{number}">{"".join(cells)}</row>'.encode())
             sheet.write(b"</sheetData></worksheet>")
         with archive.open("xl/sharedStrings.xml", "w") as shared:
