@@ -39,15 +39,14 @@ from members.models import ImportBatch, Member
 from members.roster.fields import CODE_LISTS
 from members.roster.services import roster_import
 from members.roster.template import roster_template
-from services.models import Attendance, Event, EventKind, SheetImport
-from tests import samples
+from services.models import Attendance, SheetImport
+from tests import factories, samples
 from tests.dues.helpers import TAX_EXPORT_HEADER
 from tests.factories import (
     EnterpriseFactory,
     MembershipFactory,
     credit_code,
     id_number,
-    street,
 )
 from tests.import_flow import act, job_url, upload
 
@@ -501,13 +500,7 @@ def training(alices_enterprise):
         MembershipFactory(
             enterprise=alices_enterprise, member__name=name, member__id_number_value=number
         )
-    return Event.objects.create(
-        federation=street(),
-        kind=EventKind.TRAINING,
-        title="工会业务知识培训",
-        starts_on=D(2017, 4, 20),
-        ends_on=D(2017, 4, 20),
-    )
+    return factories.training("工会业务知识培训")
 
 
 def attendance_written(event) -> list[tuple]:

@@ -22,6 +22,7 @@ from services.services import (
     service_request_fulfil,
     service_request_rate,
 )
+from tests import factories
 from tests.factories import street
 
 D = datetime.date
@@ -29,13 +30,7 @@ D = datetime.date
 
 @pytest.fixture
 def training(db):
-    return Event.objects.create(
-        federation=street(),
-        kind=EventKind.TRAINING,
-        title="2017年工会业务知识培训",
-        starts_on=D(2017, 4, 20),
-        ends_on=D(2017, 4, 20),
-    )
+    return factories.training("2017年工会业务知识培训")
 
 
 def test_attendance_is_recorded_once(sam, training, alices_member):
