@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from chunshu_union.imports import engine, selectors, upkeep
-from chunshu_union.imports.models import State, stale_after
+from chunshu_union.imports.models import RUNNING, State, stale_after
 from members.models import ImportBatch, Member, Membership
 from tests import samples
 from tests.factories import EnterpriseFactory
@@ -196,7 +196,7 @@ def test_a_worker_killed_mid_commit_leaves_the_batch_committed_once(
         task.apply_async((label, pk), queue=QUEUE)
         return True
 
-    monkeypatch.setattr(engine, "_send", send)
+    monkeypatch.setattr(engine, "send_step", send)
     with live_celery.connection_for_write() as broker:
         broker.default_channel.queue_declare(QUEUE, durable=True, auto_delete=False)
         broker.default_channel.queue_purge(QUEUE)
@@ -210,7 +210,7 @@ def test_a_worker_killed_mid_commit_leaves_the_batch_committed_once(
 
         with transaction.atomic():
             batch = import_batch_create(upload=upload, community=chair.community, by=chair)
-        wait_until(batch, lambda b: b.state not in engine.RUNNING, 300, log)
+        wait_until(batch, lambda b: b.state not in RUNNING, 300, log)
         assert batch.state == State.PREVIEWED and batch.created == rows
         with transaction.atomic():
             engine.job_confirm(job=batch)
@@ -229,7 +229,7 @@ def test_a_worker_killed_mid_commit_leaves_the_batch_committed_once(
             ImportBatch.objects.filter(pk=batch.pk).update(
                 heartbeat_at=timezone.now() - stale_after(State.COMMITTING)
             )
-        wait_until(batch, lambda b: b.state not in engine.RUNNING, 300, log, reap=True)
+        wait_until(batch, lambda b: b.state not in RUNNING, 300, log, reap=True)
     finally:
         kill_group(worker, signal.SIGTERM)
     assert (batch.state, batch.rows_written, batch.attempts) == (State.COMMITTED, rows, 2)
