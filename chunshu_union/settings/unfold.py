@@ -65,6 +65,36 @@ UNFOLD = {
                         "icon": "swap_horiz",
                         "link": reverse_lazy("admin:members_transfer_changelist"),
                     },
+                    {
+                        "title": _("Roster imports"),
+                        "icon": "upload_file",
+                        "link": reverse_lazy("admin:members_importbatch_changelist"),
+                    },
+                ],
+            },
+            {
+                "title": _("Union funds"),
+                "items": [
+                    {
+                        "title": _("Declarations"),
+                        "icon": "receipt_long",
+                        "link": reverse_lazy("admin:dues_declaration_changelist"),
+                    },
+                    {
+                        "title": _("Declaration imports"),
+                        "icon": "upload_file",
+                        "link": reverse_lazy("admin:dues_declarationimport_changelist"),
+                    },
+                    {
+                        "title": _("Rate snapshots"),
+                        "icon": "percent",
+                        "link": reverse_lazy("admin:dues_ratesnapshot_changelist"),
+                    },
+                    {
+                        "title": _("Suspected zombies"),
+                        "icon": "report",
+                        "link": reverse_lazy("admin:dues_zombieflag_changelist"),
+                    },
                 ],
             },
             {
@@ -95,6 +125,11 @@ UNFOLD = {
                         "title": _("Events"),
                         "icon": "event",
                         "link": reverse_lazy("admin:services_event_changelist"),
+                    },
+                    {
+                        "title": _("Sheet imports"),
+                        "icon": "upload_file",
+                        "link": reverse_lazy("admin:services_sheetimport_changelist"),
                     },
                     {
                         "title": _("Service requests"),
