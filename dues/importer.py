@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from chunshu_union.imports.engine import Importer, job_discard, job_refused
+from chunshu_union.imports.engine import Importer, job_refused, job_run
 from chunshu_union.imports.fingerprint import fingerprint
 from chunshu_union.imports.models import State
 from chunshu_union.imports.ranges import id_ranges, in_ranges
@@ -54,11 +54,7 @@ def declaration_import(
     job = DeclarationImport.objects.create(
         created_by=by, filename=(filename or str(source))[-255:], state=State.VALIDATING
     )
-    DeclarationImporter().store(job, checked)
-    result = declaration_write(job, checked)
-    if job.state == State.FAILED:
-        job_discard(job)
-    return result
+    return job_run(job=job, checked=checked)
 
 
 def declaration_write(job: DeclarationImport, checked: DeclarationsChecked) -> ImportResult:

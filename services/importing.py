@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chunshu_union import crypto
-from chunshu_union.imports.engine import Importer, job_refused, job_write
+from chunshu_union.imports.engine import Importer, job_refused, job_run
 from chunshu_union.imports.fingerprint import fingerprint
 from chunshu_union.imports.models import State
 from chunshu_union.tabular import Field, RowError, find_header, read_table
@@ -291,7 +291,7 @@ def handout_import(
     if checked.result.errors or dry_run:
         return checked.result
     job = _job(SheetKind.HANDOUTS, by, filename or source, welfare_batch=batch, handed_on=on)
-    return _cli_write(job, checked)
+    return job_run(job=job, checked=checked)
 
 
 def attendance_import(
@@ -301,7 +301,7 @@ def attendance_import(
     if checked.result.errors or dry_run:
         return checked.result
     job = _job(SheetKind.ATTENDANCE, by, filename or source, event=event)
-    return _cli_write(job, checked)
+    return job_run(job=job, checked=checked)
 
 
 def _job(kind: str, by, filename, **target) -> SheetImport:
@@ -312,12 +312,6 @@ def _job(kind: str, by, filename, **target) -> SheetImport:
         state=State.VALIDATING,
         **target,
     )
-
-
-def _cli_write(job: SheetImport, checked: SheetChecked) -> ImportResult:
-    """A real import from the command line is recorded as a SheetImport
-    (which staff can undo in the admin), like an upload."""
-    return job_write(job=job, checked=checked)
 
 
 # --- In the one import flow (chunshu_union.imports) ------------------------------

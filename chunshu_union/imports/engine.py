@@ -2,7 +2,7 @@
 
 An app describes its importer by subclassing `Importer`; these functions
 move its jobs through their states. Every move is a conditional UPDATE
-(`_claim`), because tasks are acknowledged late and may run twice: the
+(`claim`, `_take`), because tasks are acknowledged late and may run twice: the
 second run finds the job no longer in the state it expects and does
 nothing."""
 
@@ -356,9 +356,23 @@ def _back_to_preview(job: ImportJob, importer: Importer, checked) -> None:
     job.save()
 
 
+def job_run(*, job: ImportJob, checked) -> ImportResult:
+    """The command line's check-and-write in one go, into a job saved
+    beforehand (state *validating*, no file): it records what was written,
+    so staff can undo it like an upload. No preview rows and no
+    after-commit hook: the command does what its contract says and no more.
+    A job that wrote nothing keeps nothing of the file."""
+    importer = importer_for(job)
+    importer.store(job, checked)
+    result = importer.write(job, checked, progress=lambda n: None)
+    if job.state == State.FAILED:
+        job_discard(job)
+    return result
+
+
 def job_write(*, job: ImportJob, checked, importer: Importer | None = None) -> ImportResult:
-    """Store the check on the job and write it (the commit task, and the
-    command line, which checks and writes in one go)."""
+    """Store the check on the job and write it, then the importer's
+    after-commit hook (the commit task)."""
     importer = importer or importer_for(job)
     importer.store(job, checked)
     key = written_key(job)

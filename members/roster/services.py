@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chunshu_union.imports.engine import Importer, job_discard, job_refused, job_start
+from chunshu_union.imports.engine import Importer, job_refused, job_run, job_start
 from chunshu_union.imports.fingerprint import fingerprint
 from chunshu_union.tabular import FileRejected, RowError, find_header, read_table
 from chunshu_union.tabular.memory import collector_paused
@@ -164,18 +164,7 @@ def roster_import(
         skip_invalid=skip_invalid,
         state=ImportBatch.State.VALIDATING,
     )
-    result = roster_commit(checked=checked, batch=batch, by=by)
-    if batch.state == ImportBatch.State.FAILED:
-        job_discard(batch)  # a closed batch keeps no faulty row
-    return result, batch
-
-
-def roster_commit(*, checked: Checked, batch: ImportBatch, by=None) -> ImportResult:
-    """Write a checked roster into `batch`, in one transaction (the command
-    line: the batch keeps the counts and the faults; the portal's row-by-row
-    preview is the import flow's, `RosterImporter.preview`)."""
-    _store_check(batch, checked)
-    return _write(batch, checked, by=by)
+    return job_run(job=batch, checked=checked), batch
 
 
 def _write(batch: ImportBatch, checked: Checked, *, by, progress=None) -> ImportResult:

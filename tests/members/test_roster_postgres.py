@@ -7,10 +7,11 @@ DATABASE_URL=postgres://…) and skip here."""
 import pytest
 from django.db import IntegrityError, connection, transaction
 
+from chunshu_union.imports.engine import job_run
 from members.models import ImportBatch, Member
 from members.roster import write
 from members.roster.bulk import fast_insert
-from members.roster.services import roster_check, roster_commit, roster_import
+from members.roster.services import roster_check, roster_import
 from tests import samples
 from tests.racing import at_once
 
@@ -52,8 +53,8 @@ def test_the_later_of_two_imports_of_the_same_new_people_is_told_why(acme, commu
         ImportBatch.objects.create(community=community1, state=ImportBatch.State.VALIDATING)
         for _ in range(2)
     ]
-    assert roster_commit(checked=first, batch=batches[0]).written
-    result = roster_commit(checked=second, batch=batches[1])
+    assert job_run(job=batches[0], checked=first).written
+    result = job_run(job=batches[1], checked=second)
     batches[1].refresh_from_db()
     assert not result.written
     assert batches[1].state == ImportBatch.State.FAILED
@@ -74,9 +75,7 @@ def test_two_imports_of_the_same_people_at_once_one_wins_one_is_told(acme, commu
     outcomes = [
         # An exception is the defect: psycopg's own error escaped.
         repr(outcome) if isinstance(outcome, Exception) else outcome
-        for outcome in at_once(
-            2, lambda i: roster_commit(checked=checks[i], batch=batches[i]).written
-        )
+        for outcome in at_once(2, lambda i: job_run(job=batches[i], checked=checks[i]).written)
     ]
     assert sorted(outcomes, key=str) == [False, True]
     loser = ImportBatch.objects.get(pk__in=[b.pk for b in batches], state="failed")
