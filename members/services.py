@@ -10,7 +10,18 @@ from django.utils.translation import gettext as _
 from enterprises.models import Enterprise
 
 from .id_numbers import id_number_error
-from .models import Member, Membership, Transfer, TransferRequest
+from .models import (
+    EndReason,
+    HoldLevel,
+    HoldReason,
+    Member,
+    Membership,
+    MembershipEvent,
+    Transfer,
+    TransferRequest,
+)
+
+Kind = MembershipEvent.Kind
 
 
 def member_get_or_build(*, id_number: str) -> Member:
@@ -50,7 +61,28 @@ def membership_join(
             external_party=external_party,
             recorded_by=by,
         )
+    _event(
+        membership,
+        Kind.TRANSFERRED_IN if external_party else Kind.JOINED,
+        on=joined_on,
+        note=external_party,
+        by=by,
+    )
     return membership
+
+
+def _event(membership: Membership, kind: str, *, on, reason="", note="", by=None):
+    """The one line of history every service writes (the roster's bulk path
+    writes the same rows: members.roster.write)."""
+    return MembershipEvent.objects.create(
+        member_id=membership.member_id,
+        membership=membership,
+        kind=kind,
+        on=on,
+        reason=reason,
+        note=(note or "")[:200],
+        recorded_by=by,
+    )
 
 
 def _open_membership_locked(member: Member, missing: str) -> Membership:
@@ -73,18 +105,19 @@ def membership_transfer(
     reason: str = "",
     by=None,
 ) -> Transfer:
-    """Close the member's open membership and open one at `to_enterprise`."""
+    """Close the member's open membership (in good standing or held) and
+    open one, in good standing, at `to_enterprise`: a transfer within the
+    street. One `transferred` event, on the new membership."""
     current = _open_membership_locked(
         member, _("This person has no open membership to transfer from.")
     )
-    if current.enterprise_id == to_enterprise.pk:
+    if current.enterprise_id == to_enterprise.pk and current.held_on is None:
         raise ValidationError(_("The person is already a member at this enterprise."))
-    if on < current.joined_on:
+    if on < current.joined_on or (current.held_on and on < current.held_on):
         raise ValidationError(_("A transfer cannot be dated before the member joined."))
-    current.left_on = on
-    current.save(update_fields=["left_on"])
+    _close(current, on=on, reason=EndReason.TRANSFERRED, note=reason)
     new = Membership.objects.create(member=member, enterprise=to_enterprise, joined_on=on)
-    return Transfer.objects.create(
+    transfer = Transfer.objects.create(
         member=member,
         from_membership=current,
         to_membership=new,
@@ -92,9 +125,70 @@ def membership_transfer(
         reason=reason,
         recorded_by=by,
     )
+    _event(new, Kind.TRANSFERRED, on=on, note=reason, by=by)
+    return transfer
+
+
+def _close(membership: Membership, *, on, reason: str, note: str = "") -> None:
+    """End an open membership (a held one stops being held)."""
+    membership.left_on = on
+    membership.end_reason = reason
+    membership.end_note = (note or "")[:200]
+    membership.held_on = None
+    membership.hold_reason = ""
+    membership.hold_level = HoldLevel.COMMUNITY
+    membership.save(
+        update_fields=["left_on", "end_reason", "end_note", "held_on", "hold_reason", "hold_level"]
+    )
 
 
 @transaction.atomic
+def membership_end(
+    *,
+    member: Member,
+    on: datetime.date,
+    reason: str,
+    note: str = "",
+    external_party: str = "",
+    by=None,
+) -> Membership:
+    """End the open membership (in good standing or held), saying why.
+    Ending never erases the person or their history. `transferred_out` (or
+    any reason with `external_party`) records a transfer out to that union."""
+    if reason not in EndReason.values or reason == EndReason.TRANSFERRED:
+        raise ValidationError({"reason": _("Choose why the membership ends.")})
+    if external_party and reason != EndReason.TRANSFERRED_OUT:
+        reason = EndReason.TRANSFERRED_OUT
+    if reason == EndReason.TRANSFERRED_OUT and not external_party.strip():
+        raise ValidationError(
+            {"external_party": _("Name the union outside the street the member goes to.")}
+        )
+    current = _open_membership_locked(member, _("This person has no open membership."))
+    if on < current.joined_on or (current.held_on and on < current.held_on):
+        raise ValidationError(_("A membership cannot end before it starts."))
+    if on > timezone.localdate():
+        raise ValidationError(_("A membership cannot end in the future."))
+    _close(current, on=on, reason=reason, note=note)
+    if reason == EndReason.TRANSFERRED_OUT:
+        Transfer.objects.create(
+            member=member,
+            from_membership=current,
+            transferred_on=on,
+            external_party=external_party.strip(),
+            reason=note,
+            recorded_by=by,
+        )
+    _event(
+        current,
+        Kind.TRANSFERRED_OUT if reason == EndReason.TRANSFERRED_OUT else Kind.ENDED,
+        on=on,
+        reason=reason,
+        note=note or external_party,
+        by=by,
+    )
+    return current
+
+
 def membership_leave(
     *,
     member: Member,
@@ -103,23 +197,104 @@ def membership_leave(
     reason: str = "",
     by=None,
 ) -> Membership:
-    """End the open membership. Leaving ends a membership; it never erases
-    the person or their history. With `external_party`, a transfer out."""
+    """The older name: a transfer out with `external_party`, otherwise the
+    member left the street. `reason` is kept as the note."""
+    return membership_end(
+        member=member,
+        on=on,
+        reason=EndReason.TRANSFERRED_OUT if external_party else EndReason.LEFT_STREET,
+        note=reason,
+        external_party=external_party,
+        by=by,
+    )
+
+
+@transaction.atomic
+def membership_hold(
+    *,
+    member: Member,
+    on: datetime.date,
+    reason: str,
+    level: str = HoldLevel.COMMUNITY,
+    note: str = "",
+    by=None,
+) -> Membership:
+    """Hold the open membership (会籍保留) at the community joint union (or
+    the street): the member stays in the union, no longer at work in the
+    enterprise (retired, unemployed, the enterprise closed). The membership
+    keeps its enterprise and community."""
+    if reason not in HoldReason.values:
+        raise ValidationError({"reason": _("Choose why the membership is held.")})
+    if level not in HoldLevel.values:
+        raise ValidationError({"level": _("Choose where the membership is held.")})
     current = _open_membership_locked(member, _("This person has no open membership."))
+    if current.held_on is not None:
+        raise ValidationError(_("This membership is already held."))
     if on < current.joined_on:
-        raise ValidationError(_("A membership cannot end before it starts."))
-    current.left_on = on
-    current.save(update_fields=["left_on"])
-    if external_party:
-        Transfer.objects.create(
-            member=member,
-            from_membership=current,
-            transferred_on=on,
-            external_party=external_party,
-            reason=reason,
-            recorded_by=by,
-        )
+        raise ValidationError(_("A membership cannot be held before it starts."))
+    if on > timezone.localdate():
+        raise ValidationError(_("A membership cannot be held from a future date."))
+    current.held_on = on
+    current.hold_reason = reason
+    current.hold_level = level
+    current.save(update_fields=["held_on", "hold_reason", "hold_level"])
+    _event(current, Kind.HELD, on=on, reason=reason, note=note, by=by)
     return current
+
+
+@transaction.atomic
+def membership_resume(*, member: Member, on: datetime.date, note: str = "", by=None) -> Membership:
+    """A held membership is in good standing again at the same enterprise
+    (back at work there). Back at another enterprise is a transfer."""
+    current = _open_membership_locked(member, _("This person has no open membership."))
+    if current.held_on is None:
+        raise ValidationError(_("This membership is not held."))
+    if on < current.held_on:
+        raise ValidationError(_("A membership cannot resume before it was held."))
+    if on > timezone.localdate():
+        raise ValidationError(_("A membership cannot resume on a future date."))
+    current.held_on = None
+    current.hold_reason = ""
+    current.hold_level = HoldLevel.COMMUNITY
+    current.save(update_fields=["held_on", "hold_reason", "hold_level"])
+    _event(current, Kind.RESUMED, on=on, note=note, by=by)
+    return current
+
+
+#: What staff may do with the open members of an enterprise that closes.
+CLOSE_ACTIONS = ("hold", "end")
+
+
+@transaction.atomic
+def enterprise_members_close(
+    *, enterprise: Enterprise, on: datetime.date, action: str, by=None
+) -> int:
+    """The enterprise moved out or was deregistered: its members in good
+    standing are held at the community (`hold`, reason enterprise closed) or
+    their memberships end (`end`, reason other, the note says why). Members
+    already held stay held. Returns how many memberships changed."""
+    if action not in CLOSE_ACTIONS:
+        raise ValidationError({"action": _("Choose whether to hold or end the members.")})
+    note = _("Enterprise closed: %(name)s") % {"name": enterprise.name}
+    changed = 0
+    members = Member.objects.filter(
+        memberships__enterprise=enterprise,
+        memberships__left_on__isnull=True,
+        memberships__held_on__isnull=True,
+    ).order_by("pk")
+    for member in members:
+        if action == "hold":
+            membership_hold(
+                member=member,
+                on=on,
+                reason=HoldReason.ENTERPRISE_CLOSED,
+                note=note,
+                by=by,
+            )
+        else:
+            membership_end(member=member, on=on, reason=EndReason.OTHER, note=note, by=by)
+        changed += 1
+    return changed
 
 
 # --- Transfer requests (转会申请) ------------------------------------------------

@@ -4,6 +4,7 @@ verification), `imports` (roster imports and the transfer requests they
 make). Every model is imported here, so Django finds them and
 `from members.models import Member` works as it always has."""
 
+from .corrections import Correction, MemberMerge, NotDuplicate, RetirementDecision
 from .coverage import (
     InsuranceEnrolment,
     JingCardChange,
@@ -11,6 +12,7 @@ from .coverage import (
     VerificationCampaign,
     VerificationCampaignQuerySet,
 )
+from .history import MembershipEvent, MembershipEventQuerySet
 from .imports import (
     ImportBatch,
     ImportBatchQuerySet,
@@ -19,6 +21,9 @@ from .imports import (
     TransferRequestQuerySet,
 )
 from .people import (
+    EndReason,
+    HoldLevel,
+    HoldReason,
     JingCard,
     Member,
     MemberQuerySet,
@@ -31,6 +36,10 @@ from .people import (
 )
 
 __all__ = [
+    "Correction",
+    "EndReason",
+    "HoldLevel",
+    "HoldReason",
     "ImportBatch",
     "ImportBatchQuerySet",
     "ImportChange",
@@ -38,9 +47,14 @@ __all__ = [
     "JingCard",
     "JingCardChange",
     "Member",
+    "MemberMerge",
     "MemberQuerySet",
     "Membership",
+    "MembershipEvent",
+    "MembershipEventQuerySet",
     "MembershipQuerySet",
+    "NotDuplicate",
+    "RetirementDecision",
     "Sex",
     "ThroughMemberQuerySet",
     "Transfer",

@@ -183,6 +183,36 @@ class CommunityOfEnterprise(models.ForeignKey):
         return super().pre_save(model_instance, add)
 
 
+class HoldReason(models.TextChoices):
+    """Why an open membership is held (会籍保留) by the union above the
+    enterprise: the ACFTU rules keep retired and unemployed members, and the
+    members of a closed employer, in the union."""
+
+    RETIRED = "retired", _("Retired")
+    UNEMPLOYED = "unemployed", _("Unemployed")
+    ENTERPRISE_CLOSED = "enterprise_closed", _("Enterprise closed")
+    OTHER = "other", _("Other")
+
+
+class HoldLevel(models.TextChoices):
+    COMMUNITY = "community", _("Community joint union")
+    STREET = "street", _("Street federation")
+
+
+class EndReason(models.TextChoices):
+    """Why a membership ended. `transferred` closes a membership that a
+    transfer within the street replaced; the others end the person's time in
+    the street's unions."""
+
+    TRANSFERRED = "transferred", _("Transferred within the street")
+    TRANSFERRED_OUT = "transferred_out", _("Transferred out of the street")
+    LEFT_STREET = "left_street", _("Left the street")
+    LEFT_UNION = "left_union", _("Left the union")
+    DECEASED = "deceased", _("Deceased")
+    EXPELLED = "expelled", _("Expelled")
+    OTHER = "other", _("Other")
+
+
 class MembershipQuerySet(models.QuerySet):
     def for_user(self, user):
         return access.scope(
@@ -190,7 +220,20 @@ class MembershipQuerySet(models.QuerySet):
         )
 
     def open(self):
+        """Not ended: in good standing or held. These are the members
+        counted in the street's figures (在会 + 会籍保留)."""
         return self.filter(left_on__isnull=True)
+
+    def standing(self):
+        """In good standing at their enterprise (open, not held)."""
+        return self.filter(left_on__isnull=True, held_on__isnull=True)
+
+    def held(self):
+        """Open and held (会籍保留) at the community or the street."""
+        return self.filter(left_on__isnull=True, held_on__isnull=False)
+
+    def ended(self):
+        return self.filter(left_on__isnull=False)
 
 
 class Membership(models.Model):
@@ -220,6 +263,37 @@ class Membership(models.Model):
     )
     joined_on = models.DateField(_("joined on"))
     left_on = models.DateField(_("left on"), null=True, blank=True)
+    # 会籍保留: set while the open membership is held by the union above the
+    # enterprise (it keeps its last enterprise and its community).
+    held_on = models.DateField(_("held since"), null=True, blank=True)
+    # The database defaults let the roster's COPY and raw-SQL benches leave
+    # these columns out.
+    hold_reason = models.CharField(
+        _("hold reason"),
+        max_length=20,
+        choices=HoldReason.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
+    hold_level = models.CharField(
+        _("held at"),
+        max_length=10,
+        choices=HoldLevel.choices,
+        default=HoldLevel.COMMUNITY,
+        db_default=HoldLevel.COMMUNITY,
+    )
+    end_reason = models.CharField(
+        _("end reason"),
+        max_length=20,
+        choices=EndReason.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
+    end_note = models.CharField(
+        _("end note"), max_length=200, blank=True, default="", db_default=""
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = MembershipQuerySet.as_manager()
@@ -240,6 +314,22 @@ class Membership(models.Model):
                 name="membership_left_after_joined",
                 violation_error_message=_("A membership cannot end before it starts."),
             ),
+            # Held only while open, with a reason; an end reason only once
+            # ended. Every service and the roster set the reason when they
+            # end a membership (and migration 0015 gave the old ones theirs);
+            # the database does not demand it, so that a raw-SQL bench that
+            # closes rows by `UPDATE … SET left_on` still runs.
+            models.CheckConstraint(
+                condition=(Q(held_on__isnull=True) & Q(hold_reason=""))
+                | (Q(held_on__isnull=False) & Q(left_on__isnull=True) & ~Q(hold_reason="")),
+                name="membership_held_only_while_open",
+                violation_error_message=_("Only an open membership can be held, with a reason."),
+            ),
+            models.CheckConstraint(
+                condition=Q(end_reason="") | Q(left_on__isnull=False),
+                name="membership_end_reason_only_when_ended",
+                violation_error_message=_("Only an ended membership has an end reason."),
+            ),
         ]
         indexes = [
             models.Index(fields=["enterprise", "left_on"]),
@@ -258,6 +348,19 @@ class Membership(models.Model):
     @property
     def is_open(self) -> bool:
         return self.left_on is None
+
+    @property
+    def is_held(self) -> bool:
+        return self.left_on is None and self.held_on is not None
+
+    @property
+    def state_label(self) -> str:
+        """在会 / 会籍保留（原因） / 已结束（原因）, for lists and history."""
+        if self.left_on is not None:
+            return _("Ended (%(reason)s)") % {"reason": self.get_end_reason_display()}
+        if self.held_on is not None:
+            return _("Held (%(reason)s)") % {"reason": self.get_hold_reason_display()}
+        return _("In good standing")
 
 
 @receiver(post_save, sender="enterprises.Enterprise", dispatch_uid="membership_community")
