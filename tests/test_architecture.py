@@ -22,9 +22,10 @@ ROOT = Path(__file__).resolve().parents[1]
 LAYERS = [
     ["chunshu_union"],
     ["accounts"],
+    ["notices"],
     ["enterprises"],
     ["members"],
-    ["dues", "services"],
+    ["dues", "services", "joining"],
     ["dashboard"],
     ["demo"],
 ]

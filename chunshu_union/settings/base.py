@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "dues",
     "services",
     "dashboard",
+    "notices",
+    "joining",
     "demo",  # last: the demo street, which no app imports
 ]
 
@@ -341,6 +343,47 @@ AID_ATTACHMENT_MAX_BYTES = env.int("AID_ATTACHMENT_MAX_BYTES", default=5 * 1024 
 AID_ATTACHMENT_TYPES = ("application/pdf", "image/jpeg", "image/png")
 TWO_TWOS_ENTERPRISE_VISITS_PER_WEEK = env.int("TWO_TWOS_ENTERPRISE_VISITS_PER_WEEK", default=2)
 TWO_TWOS_COMMUNITY_VISITS_PER_MONTH = env.int("TWO_TWOS_COMMUNITY_VISITS_PER_MONTH", default=2)
+
+# Notices (issue 19, docs/NOTICES.md). Email: EMAIL_URL in django-environ's
+# form, e.g. smtp+tls://user:password@smtp.example.cn:587 (smtp://, smtps://;
+# consolemail:// prints to the console, the default). SMS: NOTICE_SMS_BACKEND,
+# the file backend by default (one JSON line a message in NOTICE_SMS_FILE);
+# production sets notices.sms.TencentBackend and the TENCENT_SMS_* below.
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@chunshu-union.local")
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+NOTICE_SMS_BACKEND = env.str("NOTICE_SMS_BACKEND", default="notices.sms.FileBackend")
+NOTICE_SMS_FILE = env.path("NOTICE_SMS_FILE", default=BASE_DIR / "media" / "private" / "sms.jsonl")
+TENCENT_SMS_SECRET_ID = env.str("TENCENT_SMS_SECRET_ID", default="")
+TENCENT_SMS_SECRET_KEY = env.str("TENCENT_SMS_SECRET_KEY", default="")
+TENCENT_SMS_SDK_APP_ID = env.str("TENCENT_SMS_SDK_APP_ID", default="")
+TENCENT_SMS_SIGN_NAME = env.str("TENCENT_SMS_SIGN_NAME", default="")
+TENCENT_SMS_REGION = env.str("TENCENT_SMS_REGION", default="ap-guangzhou")
+TENCENT_SMS_ENDPOINT = env.str("TENCENT_SMS_ENDPOINT", default="sms.tencentcloudapi.com")
+TENCENT_SMS_TIMEOUT = env.int("TENCENT_SMS_TIMEOUT", default=10)
+# kind=template id, comma separated: join_approved=2000001,join_refused=2000002,...
+TENCENT_SMS_TEMPLATES = env.dict("TENCENT_SMS_TEMPLATES", default={})
+# No SMS from 21:00 to 08:00 Beijing time (they wait for the morning); at
+# most NOTICE_DAILY_CAP messages a day to one phone or address (the rest wait
+# for the next day); a temporary failure is tried NOTICE_MAX_ATTEMPTS times,
+# NOTICE_RETRY_SECONDS apart at first, doubling.
+NOTICE_QUIET_HOURS = tuple(env.list("NOTICE_QUIET_HOURS", cast=int, default=[21, 8]))
+NOTICE_DAILY_CAP = env.int("NOTICE_DAILY_CAP", default=5)
+NOTICE_MAX_ATTEMPTS = env.int("NOTICE_MAX_ATTEMPTS", default=5)
+NOTICE_RETRY_SECONDS = env.int("NOTICE_RETRY_SECONDS", default=60)
+NOTICE_SENDING_STALE_SECONDS = env.int("NOTICE_SENDING_STALE_SECONDS", default=15 * 60)
+# The site's address, for the links in emails (empty: no link).
+NOTICE_SITE_URL = env.str("NOTICE_SITE_URL", default="")
+
+# Online join applications (issue 19, docs/JOINING.md): per address and per
+# ID number, at most this many submissions an hour; a form's body at most
+# JOIN_MAX_REQUEST_BYTES; status look-ups per address an hour.
+JOIN_PER_ADDRESS_PER_HOUR = env.int("JOIN_PER_ADDRESS_PER_HOUR", default=20)
+JOIN_PER_ID_PER_DAY = env.int("JOIN_PER_ID_PER_DAY", default=3)
+JOIN_LOOKUPS_PER_ADDRESS_PER_HOUR = env.int("JOIN_LOOKUPS_PER_ADDRESS_PER_HOUR", default=30)
+JOIN_MAX_REQUEST_BYTES = env.int("JOIN_MAX_REQUEST_BYTES", default=8 * 1024)
+# What the consent says: how long an application is kept after its decision.
+JOIN_KEEP_DAYS = env.int("JOIN_KEEP_DAYS", default=180)
 
 LOGGING = {
     "version": 1,

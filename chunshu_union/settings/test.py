@@ -26,3 +26,5 @@ CELERY_TASK_ALWAYS_EAGER = True
 IMPORT_UPLOAD_ROOT = env.path(
     "IMPORT_UPLOAD_ROOT", default=tempfile.mkdtemp(prefix="chunshu-imports-")
 )
+# SMS into a throw-away file (a test that reads it points it at its tmp_path).
+NOTICE_SMS_FILE = tempfile.mkdtemp(prefix="chunshu-sms-") + "/sms.jsonl"
