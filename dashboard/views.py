@@ -5,6 +5,8 @@ community outside the user's street is a 404."""
 
 from __future__ import annotations
 
+from functools import wraps
+
 from csp.constants import UNSAFE_INLINE
 from csp.decorators import csp_update
 from django.conf import settings
@@ -89,16 +91,29 @@ def _with_scopes(request):
     return context, scopes
 
 
+def _street_figures(view):
+    """The street's views (the page and its workbook) are given the page's
+    context, the scopes (the street first), the street's zombie counts and
+    the trend; a quarter that cannot be shown is the error page instead."""
+
+    @wraps(view)
+    def with_figures(request):
+        context, scopes = _with_scopes(request)
+        if scopes is None:
+            return _error_page(request, context)
+        trend = selectors.trend(scopes, context["rate_rows"])
+        zombies = selectors.zombies(scopes[0])
+        return view(request, context, scopes, zombies, trend)
+
+    return with_figures
+
+
 @require_safe
 @draws_charts
 @figures_required
-def index(request):
-    context, scopes = _with_scopes(request)
-    if scopes is None:
-        return _error_page(request, context)
+@_street_figures
+def index(request, context, scopes, zombies, trend):
     quarter = context["quarter"]
-    trend = selectors.trend(scopes, context["rate_rows"])
-    zombies = selectors.zombies(scopes[0])
     context.update(
         scopes=scopes,
         street=scopes[0],
@@ -193,17 +208,10 @@ def enterprises(request, community_id: int, which: str, fmt: str = "html"):
 
 @require_safe
 @figures_required
-def export_xlsx(request):
-    context, scopes = _with_scopes(request)
-    if scopes is None:
-        return _error_page(request, context)
+@_street_figures
+def export_xlsx(request, context, scopes, zombies, trend):
     quarter = context["quarter"]
-    data = export.dashboard_workbook(
-        quarter=quarter,
-        scopes=scopes,
-        zombies=selectors.zombies(scopes[0]),
-        trend=selectors.trend(scopes, context["rate_rows"]),
-    )
+    data = export.dashboard_workbook(quarter=quarter, scopes=scopes, zombies=zombies, trend=trend)
     response = HttpResponse(data, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="dashboard-{quarter}.xlsx"'
     return response
