@@ -15,7 +15,13 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Staff's page for the quarter's declaration reminders (issue 19), in the admin's look.
+    path("admin/reminders/", include("dues.reminder_urls")),
     path("admin/", admin.site.urls),
+    # Online join applications: the public form and look-up, and the chair's pages.
+    path("join/", include("joining.urls")),
+    path("portal/joining/", include("joining.portal_urls")),
+    path("portal/notices/", include("notices.urls")),
     path("portal/services/", include("services.urls")),
     path("portal/", include("members.urls")),
     path("dashboard/", include("dashboard.urls")),

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from enterprises.models import Enterprise
+from notices.services import notify
 
 from .id_numbers import id_number_error
 from .models import (
@@ -366,4 +367,5 @@ def _decide(request: TransferRequest, state: str, *, by, **fields) -> TransferRe
     for name, value in fields.items():
         setattr(request, name, value)
     request.save(update_fields=list(fields))
+    notify(kind=f"transfer_{state}", key=f"transfer-request:{request.pk}", context={"member": request.member.name, "enterprise": request.to_enterprise.name, "reason": request.reason}, user=request.requested_by, link=f"/portal/transfers/{request.pk}/")  # fmt: skip
     return request

@@ -52,10 +52,16 @@ KINDS = {
             _("Application %(reference)s to join the union waits for a decision (%(where)s)."),
         ),
         Kind(
-            "transfer_decided",
+            "transfer_approved",
             (Channel.SYSTEM, Channel.EMAIL),
-            _("Transfer request decided"),
-            _("The transfer request of %(member)s to %(enterprise)s was %(outcome)s. %(reason)s"),
+            _("Transfer request approved"),
+            _("The transfer of %(member)s to %(enterprise)s is approved."),
+        ),
+        Kind(
+            "transfer_refused",
+            (Channel.SYSTEM, Channel.EMAIL),
+            _("Transfer request refused"),
+            _("The transfer of %(member)s to %(enterprise)s is refused: %(reason)s"),
         ),
         Kind(
             "aid_step",
@@ -79,7 +85,7 @@ KINDS = {
             _("Roster import finished"),
             _(
                 "The roster %(filename)s of %(community)s is imported: %(created)s new,"
-                " %(updated)s changed, %(left)s left."
+                " %(updated)s changed, %(transferred)s transferred in."
             ),
         ),
     ]

@@ -55,7 +55,8 @@ def render(kind: str, context: dict) -> tuple[str, str, list[str]]:
     with translation.override(settings.LANGUAGE_CODE):
         subject = str(spec.subject) % context if "%(" in str(spec.subject) else str(spec.subject)
         body = str(spec.body) % context
-    return subject, body.strip(), [str(context[name]) for name in spec.params]
+        params = [str(context[name]) for name in spec.params]
+    return subject, body.strip(), params
 
 
 def notify(
@@ -73,6 +74,10 @@ def notify(
     and by email when they have an address) or to `phone` (SMS)."""
     spec = KINDS[kind]
     subject, body, params = render(kind, context)
+    if federation_id is None and user is not None:
+        federation_id = user.federation_id or (
+            user.community.federation_id if user.community_id else None
+        )
     made = []
     for channel in channels or spec.channels:
         recipient = _recipient(channel, user, phone)

@@ -392,4 +392,38 @@ def everything_of(community: Community, marker: str = MARKER) -> dict:
         )
     )
     keep(LogEntry.objects.get_for_object(enterprise).first())
+    _joining_and_notices(keep, community, enterprise, chair, marker, n)
     return things
+
+
+def _joining_and_notices(keep, community, enterprise, chair, marker, n) -> None:
+    """Issue 19's rows: a join link, an application to it, a notice."""
+    from joining.models import JoinApplication, JoinLink
+    from notices.models import Channel, Notice, State
+
+    link = keep(JoinLink.objects.create(community=community, code=f"l{n}", label=marker))
+    application = JoinApplication(
+        reference=f"R{n:07d}",
+        link=link,
+        community=community,
+        name=marker,
+        enterprise=enterprise,
+        consent_version="test",
+    )
+    application.set_id_number(id_number(9000 + n))
+    application.set_phone("13900139000")
+    application.save()
+    keep(application)
+    keep(
+        Notice.objects.create(
+            kind="join_waiting",
+            channel=Channel.SYSTEM,
+            state=State.SENT,
+            idempotency_key=f"test:{n}",
+            recipient_user=chair,
+            recipient_label=marker,
+            federation=community.federation,
+            subject=marker,
+            body=marker,
+        )
+    )

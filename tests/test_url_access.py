@@ -19,7 +19,9 @@ from accounts.models import Role, User
 from chunshu_union.api_urls import router
 from dues.models import UnmatchedDeclaration
 from enterprises.models import Community, Federation
+from joining.models import JoinApplication
 from members.models import ImportBatch, TransferRequest
+from notices.models import Notice, SmsOptOut
 from services.models import Finding, ServiceOffer, ServiceRequest, Visit, WelfareItem
 from tests.factories import MARKER, another_street, community, everything_of, user
 
@@ -31,6 +33,10 @@ PUBLIC = {
     "logout": "signing out needs no session",
     "admin:logout": "signing out needs no session",
     "set_language": "choosing Chinese or English (a cookie, POST only)",
+    "joining:apply": "a worker's join form, reached by a link or QR code (issue 19); rate-limited"
+    " per address and ID number, shows back only a reference code",
+    "joining:status": "an applicant's look-up by reference code and phone; rate-limited per"
+    " address, one answer for a wrong code and a wrong phone",
 }
 
 
@@ -105,6 +111,10 @@ OBJECT_PAGES = {
     "portal:import_retry": ImportBatch,
     "portal:import_report": ImportBatch,
     "portal:transfer_detail": TransferRequest,
+    "joining_portal:detail": JoinApplication,
+    "joining_portal:approve": JoinApplication,
+    "joining_portal:refuse": JoinApplication,
+    "notices:read": Notice,
     "services_portal:visit_detail": Visit,
     "services_portal:finding_close": Finding,
     "services_portal:request_rate": ServiceRequest,
@@ -127,6 +137,7 @@ NO_STREET = {
     UnmatchedDeclaration: "a declaration matching no enterprise belongs to no street yet; "
     "every street's staff match them",
     Group: "groups and their rights are the superuser's (accounts/roles.py)",
+    SmsOptOut: "a phone's choice not to get SMS holds on every street; shown masked",
 }
 NO_STREET_APPS = {
     "axes": "sign-in records: the superuser's (no group holds rights to them)",

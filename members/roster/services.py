@@ -18,6 +18,7 @@ from chunshu_union.tabular import FileRejected, RowError, find_header, read_tabl
 from chunshu_union.tabular.memory import collector_paused
 from chunshu_union.tabular.reader import read_bytes
 from chunshu_union.tabular.result import ImportResult
+from notices.services import notify
 
 from ..id_numbers import mask, mask_phone
 from ..models import ImportBatch
@@ -292,6 +293,9 @@ class RosterImporter(Importer):
 
     def write(self, job: ImportBatch, checked: Checked, *, progress) -> ImportResult:
         return _write(job, checked, by=job.created_by, progress=progress)
+
+    def committed(self, job: ImportBatch, result: ImportResult) -> None:
+        notify(kind="import_finished", key=f"roster-import:{job.pk}", context={"filename": job.filename, "community": job.community, **result.as_dict()}, user=job.created_by)  # fmt: skip
 
     def undo(self, job: ImportBatch, *, by) -> None:
         batch_revert(job, by=by)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from chunshu_union import access
 from members.models import Member
+from notices.services import notify
 from services.models import AidAttachment, AidCase, AidStatus
 
 from .common import _check_community, _check_not_future, _member_community, _refuse
@@ -115,6 +116,7 @@ def aid_review(*, case: AidCase, by, note: str = "") -> AidCase:
     case.reviewed_at = timezone.now()
     case.review_note = note
     case.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note"])
+    _tell_chair(case)
     return case
 
 
@@ -174,6 +176,7 @@ def _decided(case: AidCase, by, note: str) -> None:
     case.save(
         update_fields=["status", "amount_approved", "decided_by", "decided_at", "decision_note"]
     )
+    _tell_chair(case)
 
 
 @transaction.atomic
@@ -191,7 +194,22 @@ def aid_pay(*, case: AidCase, by, paid_on: datetime.date) -> AidCase:
     case.paid_by = by
     case.paid_on = paid_on
     case.save(update_fields=["status", "paid_by", "paid_on"])
+    _tell_chair(case)
     return case
+
+
+def _tell_chair(case: AidCase) -> None:
+    """The chair who submitted the case is told each step (issue 19): its
+    number, date and new state, nothing of the hardship or the amount."""
+    if access.is_chair(case.submitted_by):
+        step = AidStatus(case.status).label
+        context = {"case": case.pk, "applied_on": case.applied_on, "step": step}
+        notify(
+            kind="aid_step",
+            key=f"aid:{case.pk}:{case.status}",
+            context=context,
+            user=case.submitted_by,
+        )
 
 
 _MAGIC = (
