@@ -1,10 +1,12 @@
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef
-from django.shortcuts import redirect
-from django.urls import reverse
-from django.utils.html import format_html
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -24,11 +26,33 @@ from enterprises.models import Community, Enterprise
 
 # The members admin spans several modules; importing them here registers
 # their pages (Django's autodiscover imports only members.admin).
-from . import admin_auditlog, admin_coverage, admin_transfers, masking  # noqa: F401
+# (admin_statistics: member statistics and list exports)
+from . import (  # noqa: F401
+    admin_auditlog,
+    admin_coverage,
+    admin_statistics,
+    admin_transfers,
+    coverage,
+    masking,
+)
 from .admin_find import IdNumberFindMixin
 from .id_numbers import EXCEL_DAMAGE, id_number_problem, normalise
-from .models import ImportBatch, Member, Membership, Transfer
-from .services import membership_join, membership_leave, membership_transfer
+from .models import (
+    EndReason,
+    HoldLevel,
+    HoldReason,
+    ImportBatch,
+    Member,
+    Membership,
+    Transfer,
+)
+from .services import (
+    membership_end,
+    membership_hold,
+    membership_join,
+    membership_resume,
+    membership_transfer,
+)
 
 
 class MemberForm(forms.ModelForm):
@@ -56,8 +80,6 @@ class MemberForm(forms.ModelForm):
             "is_migrant_worker",
             "is_model_worker",
             "is_in_hardship",
-            "jingcard_status",
-            "app_registered_on",
         ]
 
     def __init__(self, *args, **kwargs):
@@ -101,13 +123,26 @@ class MemberForm(forms.ModelForm):
         return super().save(commit)
 
 
+class AppRegistrationForm(forms.Form):
+    registered_on = forms.DateField(label=_("12351 app registered on"))
+
+
 class MembershipInline(ScopedTabularInline):
+    """Read-only: a membership changes on its own page, through a service
+    (transfer, hold, resume, end); a joining is the memberships' add page."""
+
     model = Membership
     extra = 0
-    fields = ["enterprise", "joined_on", "left_on"]
-    autocomplete_fields = ["enterprise"]
+    fields = ["enterprise", "joined_on", "state", "held_on", "left_on"]
+    readonly_fields = fields
     can_delete = False
+    max_num = 0
+    show_change_link = True
     verbose_name_plural = _("memberships")
+
+    @admin.display(description=_("state"))
+    def state(self, obj):
+        return obj.state_label
 
 
 class TransferInline(ScopedTabularInline):
@@ -183,8 +218,10 @@ class MemberAdmin(IdNumberFindMixin, ScopedModelAdmin):
         "id_in_clear",
         "sex",
         "born",
-        "verified_at",
-        "verified_by",
+        "jingcard",
+        "app",
+        "verification",
+        "membership_now",
         "created_at",
         "updated_at",
     ]
@@ -199,13 +236,19 @@ class MemberAdmin(IdNumberFindMixin, ScopedModelAdmin):
         return [
             (None, {"fields": [*identity, "phone", "ethnicity", "education", "political_status"]}),
             (_("Flags"), {"fields": ["is_migrant_worker", "is_model_worker", "is_in_hardship"]}),
-            (_("Services"), {"fields": ["jingcard_status", "app_registered_on"]}),
-            (_("Verification"), {"fields": ["verified_at", "verified_by"]}),
+            *(
+                [
+                    (_("Membership"), {"fields": ["membership_now"]}),
+                    (_("Services"), {"fields": ["jingcard", "app", "verification"]}),
+                ]
+                if obj
+                else []
+            ),
         ]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
-            return ["verified_at", "verified_by"]
+            return []
         # The page is rendered after the view returns, so the decision to
         # unmask travels on this request's own instance, never on the admin.
         if access.can_see_personal_data(request.user):
@@ -218,6 +261,103 @@ class MemberAdmin(IdNumberFindMixin, ScopedModelAdmin):
         if masking.is_hidden_lookup(lookup):
             return False
         return super().lookup_allowed(lookup, value, request)
+
+    # 京卡, the 12351 app and verification are shown here, never edited: each
+    # changes through its own service (members.coverage), on the page linked.
+
+    @admin.display(description=_("Jing card"))
+    def jingcard(self, obj):
+        add = reverse("admin:members_jingcardchange_add")
+        return format_html(
+            '{} · <a href="{}?member={}">{}</a>',
+            obj.get_jingcard_status_display(),
+            add,
+            obj.pk,
+            _("record a change"),
+        )
+
+    @admin.display(description=_("12351 app registered on"))
+    def app(self, obj):
+        return format_html(
+            '{} · <a href="{}">{}</a>',
+            obj.app_registered_on or "—",
+            reverse("admin:members_member_app", args=[obj.pk]),
+            _("record the registration"),
+        )
+
+    @admin.display(description=_("verified at"))
+    def verification(self, obj):
+        done = (
+            format_html(
+                "{} ({})", obj.verified_at.strftime("%Y-%m-%d %H:%M"), obj.verified_by or ""
+            )
+            if obj.verified_at
+            else "—"
+        )
+        return format_html(
+            '{} · <a href="{}?member={}">{}</a>',
+            done,
+            reverse("admin:members_verification_add"),
+            obj.pk,
+            _("record a verification"),
+        )
+
+    @admin.display(description=_("membership"))
+    def membership_now(self, obj):
+        """The open membership's state, with the page that changes it (or,
+        with none open, the joining page)."""
+        current = obj.memberships.filter(left_on__isnull=True).select_related("enterprise").first()
+        if current is None:
+            return format_html(
+                '{} · <a href="{}?member={}">{}</a>',
+                _("No open membership"),
+                reverse("admin:members_membership_add"),
+                obj.pk,
+                _("record a joining"),
+            )
+        return format_html(
+            '{} · {} · <a href="{}">{}</a>',
+            current.enterprise,
+            current.state_label,
+            reverse("admin:members_membership_change", args=[current.pk]),
+            _("transfer, hold, resume or end"),
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/app/",
+                self.admin_site.admin_view(self.app_view),
+                name="members_member_app",
+            ),
+            *super().get_urls(),
+        ]
+
+    def app_view(self, request, pk: int):
+        """Record the member's 12351 app registration through its service
+        (members.coverage.member_register_app)."""
+        member = get_object_or_404(self.get_queryset(request), pk=pk)
+        if not self.has_change_permission(request, member):
+            raise PermissionDenied
+        form = AppRegistrationForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                coverage.member_register_app(
+                    member=member, on=form.cleaned_data["registered_on"], by=request.user
+                )
+            except ValidationError as refused:
+                form.add_error(None, " ".join(refused.messages))
+            else:
+                self.message_user(request, _("The app registration was recorded."))
+                return redirect("admin:members_member_change", member.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("12351 app registration: %(name)s") % {"name": member.name},
+            "form": form,
+            "opts": self.model._meta,
+            "back": reverse("admin:members_member_change", args=[member.pk]),
+        }
+        return TemplateResponse(request, "members/admin/small_form.html", context)
 
     @admin.display(description=_("phone"))
     def masked_phone(self, obj):
@@ -257,14 +397,188 @@ class MemberAdmin(IdNumberFindMixin, ScopedModelAdmin):
         return obj.birth_date if self._in_clear(obj) else masking.birth_year(obj)
 
 
+#: What staff may do to an open membership, from its page.
+LIFECYCLE_ACTIONS = [
+    ("transfer", _("Transfer to another enterprise of the street")),
+    ("transfer_out", _("Transfer out of the street")),
+    ("hold", _("Hold the membership (会籍保留)")),
+    ("resume", _("Resume the held membership")),
+    ("end", _("End the membership")),
+]
+
+
+class MembershipForm(ServiceForm):
+    """A membership is never edited. Its add page is a joining
+    (membership_join); the page of an open membership offers one step of its
+    life — transfer, transfer out, hold, resume, end — each through its
+    members service."""
+
+    member = forms.ModelChoiceField(label=_("member"), queryset=Member.objects.none())
+    action = forms.ChoiceField(label=_("what happens"), choices=LIFECYCLE_ACTIONS)
+    on = forms.DateField(label=_("on"))
+    to_enterprise = forms.ModelChoiceField(
+        label=_("enterprise"),
+        queryset=Enterprise.objects.none(),
+        required=False,
+        help_text=_("For a joining or a transfer within the street."),
+    )
+    hold_reason = forms.ChoiceField(
+        label=_("hold reason"), choices=[("", "---------"), *HoldReason.choices], required=False
+    )
+    hold_level = forms.ChoiceField(
+        label=_("held at"), choices=HoldLevel.choices, required=False, initial=HoldLevel.COMMUNITY
+    )
+    end_reason = forms.ChoiceField(
+        label=_("end reason"),
+        choices=[("", "---------"), *[c for c in EndReason.choices if c[0] != "transferred"]],
+        required=False,
+    )
+    external_party = forms.CharField(
+        label=_("outside unit"),
+        max_length=200,
+        required=False,
+        help_text=_("The union outside the street the member came from or goes to."),
+    )
+    note = forms.CharField(label=_("note"), max_length=200, required=False)
+
+    class Meta:
+        model = Membership
+        fields = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = self.request.user
+        self.fields["to_enterprise"].queryset = Enterprise.objects.for_user(user)
+        if self.instance.pk is None:
+            self.fields["member"].queryset = Member.objects.for_user(user)
+            self.fields["member"].widget = forms.NumberInput()
+            self.fields["to_enterprise"].required = True
+            for name in ("action", "hold_reason", "hold_level", "end_reason", "note"):
+                del self.fields[name]
+        else:
+            del self.fields["member"]
+            if self.instance.held_on is None:
+                self.fields["action"].choices = [c for c in LIFECYCLE_ACTIONS if c[0] != "resume"]
+            else:
+                self.fields["action"].choices = [c for c in LIFECYCLE_ACTIONS if c[0] != "hold"]
+
+
 @admin.register(Membership)
-class MembershipAdmin(ScopedModelAdmin):
-    list_display = ["member_name", "member_id_number", "enterprise", "joined_on", "left_on"]
-    list_filter = ["enterprise__community", "left_on"]
+class MembershipAdmin(ServiceAdminMixin, ScopedModelAdmin):
+    """Memberships are read-only: their enterprise and dates change only by
+    a transfer, a hold, a resumption or an end, chosen on the page of an
+    open membership and written by members.services (the one admin bridge,
+    chunshu_union.admin_mixins.ServiceAdminMixin). "Add" is a joining."""
+
+    form = MembershipForm
+    list_display = [
+        "member_name",
+        "member_id_number",
+        "enterprise",
+        "joined_on",
+        "state",
+        "held_on",
+        "left_on",
+    ]
+    list_filter = ["enterprise__community", "hold_reason", "end_reason", "left_on"]
     search_fields = ["member__name", "enterprise__name", "=enterprise__credit_code"]
     list_select_related = ["member", "enterprise"]
-    autocomplete_fields = ["enterprise"]
-    raw_id_fields = ["member"]
+    facts = [
+        "member_link",
+        "enterprise",
+        "community",
+        "joined_on",
+        "state",
+        "held_on",
+        "hold_level",
+        "left_on",
+        "end_note",
+        "history",
+    ]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["member", "to_enterprise", "on", "external_party"]
+        if not self._can_act(request, obj):
+            return self.facts
+        return [
+            *self.facts,
+            "action",
+            "on",
+            "to_enterprise",
+            "hold_reason",
+            "hold_level",
+            "end_reason",
+            "external_party",
+            "note",
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.facts
+
+    def _can_act(self, request, obj) -> bool:
+        return (
+            obj is not None and obj.left_on is None and super().has_change_permission(request, obj)
+        )
+
+    def has_change_permission(self, request, obj=None):
+        # An ended membership is history: shown, never changed.
+        if obj is not None and obj.left_on is not None:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def run_service(self, request, obj, data):
+        by, on = request.user, data["on"]
+        if obj.pk is None:
+            return membership_join(
+                member=data["member"],
+                enterprise=data["to_enterprise"],
+                joined_on=on,
+                external_party=data.get("external_party", ""),
+                by=by,
+            )
+        member, action, note = obj.member, data["action"], data.get("note", "")
+        current = Membership.objects.filter(member=member, left_on__isnull=True).first()
+        if current is None or current.pk != obj.pk:
+            raise ValidationError(_("This membership has changed since the page was opened."))
+        if action == "transfer":
+            if not data.get("to_enterprise"):
+                raise ValidationError(
+                    {"to_enterprise": _("Choose the enterprise the member moves to.")}
+                )
+            membership_transfer(
+                member=member, to_enterprise=data["to_enterprise"], on=on, reason=note, by=by
+            )
+        elif action == "transfer_out":
+            membership_end(
+                member=member,
+                on=on,
+                reason=EndReason.TRANSFERRED_OUT,
+                note=note,
+                external_party=data.get("external_party", ""),
+                by=by,
+            )
+        elif action == "hold":
+            membership_hold(
+                member=member,
+                on=on,
+                reason=data.get("hold_reason", ""),
+                level=data.get("hold_level") or HoldLevel.COMMUNITY,
+                note=note,
+                by=by,
+            )
+        elif action == "resume":
+            membership_resume(member=member, on=on, note=note, by=by)
+        else:
+            membership_end(
+                member=member,
+                on=on,
+                reason=data.get("end_reason", ""),
+                note=note,
+                external_party=data.get("external_party", ""),
+                by=by,
+            )
+        return Membership.objects.get(pk=obj.pk)
 
     @admin.display(description=_("full name"), ordering="member__name")
     def member_name(self, obj):
@@ -273,6 +587,27 @@ class MembershipAdmin(ScopedModelAdmin):
     @admin.display(description=_("ID number"))
     def member_id_number(self, obj):
         return obj.member.id_masked
+
+    @admin.display(description=_("member"))
+    def member_link(self, obj):
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:members_member_change", args=[obj.member_id]),
+            obj.member,
+        )
+
+    @admin.display(description=_("state"))
+    def state(self, obj):
+        return obj.state_label
+
+    @admin.display(description=_("history"))
+    def history(self, obj):
+        events = obj.events.order_by("on", "pk")
+        return format_html_join(
+            mark_safe("<br>"),
+            "{} · {} {}",
+            ((e.on, e.get_kind_display(), e.note or e.reason) for e in events),
+        )
 
 
 class TransferForm(ServiceForm):
@@ -334,8 +669,13 @@ class TransferAdmin(ServiceAdminMixin, ScopedModelAdmin):
                 member=member, to_enterprise=to_enterprise, on=on, reason=reason, by=by
             )
         if outside:
-            left = membership_leave(
-                member=member, on=on, external_party=outside, reason=reason, by=by
+            left = membership_end(
+                member=member,
+                on=on,
+                reason=EndReason.TRANSFERRED_OUT,
+                note=reason,
+                external_party=outside,
+                by=by,
             )
             return left.transfers_out.get()
         raise ValidationError(
