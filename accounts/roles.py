@@ -70,7 +70,7 @@ GROUPS = (
     # registers, members and rosters, union funds, services and the figures.
     GroupRights(
         name=STAFF_GROUP,
-        apps=("enterprises", "members", "dues", "services", "dashboard"),
+        apps=("enterprises", "members", "dues", "services", "surveys", "dashboard"),
         excluded=AID_MODELS,
     ),
     GroupRights(name=AID_GROUP, models=AID_MODELS),

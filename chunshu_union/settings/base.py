@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "members",
     "dues",
     "services",
+    "surveys",
     "dashboard",
     "notices",
     "joining",
