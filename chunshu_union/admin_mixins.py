@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import models, transaction
 from django.http import HttpResponseRedirect
+from django.urls import path
 from unfold.admin import ModelAdmin, StackedInline, TabularInline
 
 from . import access
@@ -128,6 +129,26 @@ class CountColumnsMixin:
 class ScopedModelAdmin(ScopedAdminMixin, ModelAdmin):
     list_per_page = 50
     show_full_result_count = False
+    #: The admin's own pages beside Django's: (route, the name of the view
+    #: method, the URL's name; "{app}" and "{model}" in it stand for the
+    #: model's app label and model name). Each goes through
+    #: `admin_site.admin_view` (a signed-in staff account), and comes before
+    #: Django's own routes so that "<pk>/..." is not read as an object's page.
+    admin_views: tuple[tuple[str, str, str], ...] = ()
+
+    def get_urls(self):
+        opts = self.model._meta
+        return [
+            *(
+                path(
+                    route,
+                    self.admin_site.admin_view(getattr(self, view)),
+                    name=name.format(app=opts.app_label, model=opts.model_name),
+                )
+                for route, view, name in self.admin_views
+            ),
+            *super().get_urls(),
+        ]
 
 
 class ScopedTabularInline(ScopedAdminMixin, TabularInline):

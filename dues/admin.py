@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -63,15 +63,7 @@ class DeclarationAdmin(ReadOnlyMixin, ScopedModelAdmin):
     date_hierarchy = "period_end"
     actions_list = ["upload_button"]
 
-    def get_urls(self):
-        return [
-            path(
-                "upload/",
-                self.admin_site.admin_view(self.upload_view),
-                name="dues_declaration_upload",
-            ),
-            *super().get_urls(),
-        ]
+    admin_views = (("upload/", "upload_view", "dues_declaration_upload"),)
 
     @action(description=_("Upload the tax bureau's export"), url_path="upload-button")
     def upload_button(self, request):
@@ -198,15 +190,11 @@ class RateSnapshotAdmin(ReadOnlyMixin, ScopedModelAdmin):
                 parts.append(f"{key}: {len(value)}")
         return "；".join(parts)
 
-    def get_urls(self):
-        return [
-            path("rates/", self.admin_site.admin_view(self.rates_view), name="dues_rates"),
-            path("gap/", self.admin_site.admin_view(self.gap_view), name="dues_gap"),
-            path(
-                "recompute/", self.admin_site.admin_view(self.recompute_view), name="dues_recompute"
-            ),
-            *super().get_urls(),
-        ]
+    admin_views = (
+        ("rates/", "rates_view", "dues_rates"),
+        ("gap/", "gap_view", "dues_gap"),
+        ("recompute/", "recompute_view", "dues_recompute"),
+    )
 
     @action(description=_("Rates per community and quarter"), url_path="rates-button")
     def rates_button(self, request):
@@ -365,15 +353,7 @@ class ZombieFlagAdmin(ReadOnlyMixin, ScopedModelAdmin):
             '<a class="text-primary-600 font-semibold" href="{}">{}</a>', url, gettext("Resolve")
         )
 
-    def get_urls(self):
-        return [
-            path(
-                "<int:pk>/resolve/",
-                self.admin_site.admin_view(self.resolve_view),
-                name="dues_zombieflag_resolve",
-            ),
-            *super().get_urls(),
-        ]
+    admin_views = (("<int:pk>/resolve/", "resolve_view", "dues_zombieflag_resolve"),)
 
     def resolve_view(self, request, pk):
         if not request.user.has_perm("dues.change_zombieflag"):
@@ -385,10 +365,21 @@ class ZombieFlagAdmin(ReadOnlyMixin, ScopedModelAdmin):
         form = ResolveForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
-                zombie_resolve(flag=flag, by=request.user, **form.cleaned_data)
+                resolved = zombie_resolve(flag=flag, by=request.user, **form.cleaned_data)
             except ValidationError as error:
                 form.add_error(None, error)
             else:
+                if resolved.members_closed:
+                    messages.info(
+                        request,
+                        gettext("%(n)d members of the enterprise: %(what)s.")
+                        % {
+                            "n": resolved.members_closed,
+                            "what": dict(form.fields["members_action"].choices)[
+                                form.cleaned_data["members_action"] or "hold"
+                            ],
+                        },
+                    )
                 messages.success(
                     request,
                     gettext(

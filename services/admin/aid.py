@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -230,20 +230,10 @@ class AidCaseAdmin(AidAdminMixin, ServiceAdminMixin, MemberScopedAdmin):
         extra_context = {**(extra_context or {}), "aid_steps": steps}
         return super().change_view(request, object_id, form_url, extra_context)
 
-    def get_urls(self):
-        return [
-            path(
-                "<int:pk>/step/<str:step>/",
-                self.admin_site.admin_view(self.step_view),
-                name="services_aidcase_step",
-            ),
-            path(
-                "attachment/<int:pk>/",
-                self.admin_site.admin_view(self.download_view),
-                name="services_aidattachment_download",
-            ),
-            *super().get_urls(),
-        ]
+    admin_views = (
+        ("<int:pk>/step/<str:step>/", "step_view", "services_aidcase_step"),
+        ("attachment/<int:pk>/", "download_view", "services_aidattachment_download"),
+    )
 
     def step_view(self, request, pk: int, step: str):
         if step not in AID_STEPS or not access.can_see_aid(request.user):

@@ -7,7 +7,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from chunshu_union import access
@@ -105,16 +105,7 @@ class SheetImportAdminMixin:
     change_form_template = "services/admin/sheet_change_form.html"
     sheet_field: str = ""
 
-    def get_urls(self):
-        opts = self.model._meta
-        return [
-            path(
-                "<int:pk>/import/",
-                self.admin_site.admin_view(self.import_view),
-                name=f"{opts.app_label}_{opts.model_name}_import",
-            ),
-            *super().get_urls(),
-        ]
+    admin_views = (("<int:pk>/import/", "import_view", "{app}_{model}_import"),)
 
     def import_view(self, request, pk: int):
         if not self.has_view_permission(request):

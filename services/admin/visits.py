@@ -6,7 +6,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.response import TemplateResponse
-from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -126,15 +125,7 @@ class VisitAdmin(ServiceAdminMixin, ScopedModelAdmin):
     def save_without_service(self, request, obj, form, change):
         obj.save(update_fields=["summary"])
 
-    def get_urls(self):
-        return [
-            path(
-                "two-twos/",
-                self.admin_site.admin_view(self.two_twos_view),
-                name="services_visit_two_twos",
-            ),
-            *super().get_urls(),
-        ]
+    admin_views = (("two-twos/", "two_twos_view", "services_visit_two_twos"),)
 
     def two_twos_view(self, request):
         """The "two 2s" per cadre for a quarter, who is behind this week and
