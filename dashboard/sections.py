@@ -11,11 +11,19 @@ from django.utils.translation import gettext_lazy as _
 MEMBERS = (
     _("Members"),
     [
-        ("members_total", _("Members at quarter end"), ""),
+        # 有增有减: at the start, + joined + transferred in − transferred
+        # out − ended = at the end; a hold moves a member from "in good
+        # standing" to "held" and leaves the members as they are.
+        ("members_at_start", _("Members at quarter start"), ""),
         ("members_joined", _("Joined in the quarter"), ""),
         ("members_transferred_in", _("Transferred in"), ""),
         ("members_transferred_out", _("Transferred out"), ""),
-        ("members_left", _("Left"), ""),
+        ("members_left", _("Membership ended in the quarter"), ""),
+        ("members_total", _("Members at quarter end"), ""),
+        ("members_standing", _("of which in good standing"), ""),
+        ("members_held", _("of which held (retired, unemployed, enterprise closed)"), ""),
+        ("members_put_on_hold", _("Memberships held in the quarter"), ""),
+        ("members_resumed", _("Held memberships resumed in the quarter"), ""),
     ],
 )
 COVERAGE = (
