@@ -25,6 +25,7 @@ from tests.factories import EnterpriseFactory, MemberFactory, street
 
 d = datetime.date
 Q2, Q3, Q4 = Quarter(2017, 2), Quarter(2017, 3), Quarter(2017, 4)
+LONG_AGO = d(2016, 1, 1)
 
 
 @pytest.fixture
@@ -37,7 +38,7 @@ def e2(community2):
     return EnterpriseFactory(community=community2)
 
 
-def joined(enterprise, on=d(2016, 1, 1)):
+def joined(enterprise, on=LONG_AGO):
     member = MemberFactory()
     membership_join(member=member, enterprise=enterprise, joined_on=on)
     return member
