@@ -23,11 +23,12 @@ urlpatterns = [
     path("portal/joining/", include("joining.portal_urls")),
     path("portal/notices/", include("notices.urls")),
     path("portal/services/", include("services.urls")),
+    path("portal/figures/", include("dues.urls")),
     path("portal/", include("members.urls")),
     path("dashboard/", include("dashboard.urls")),
-    path("api/v1/", include("chunshu_union.api_urls")),
     path("surveys/", include("surveys.urls")),
     path("s/", include("surveys.public_urls")),
+    path("api/v1/", include("chunshu_union.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Swagger UI from static/, its start-up script a file of its own (?script):
     # nothing inline for the Content-Security-Policy to refuse.

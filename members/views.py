@@ -1,5 +1,7 @@
-"""The chair portal: a community chair's own enterprises and members, and
-the roster imports (upload, progress, preview, confirm, undo)."""
+"""The chair portal: the to-do list of a community chair, their own
+enterprises and members (each member's page, with what a chair may do
+through the members services), and the roster imports (upload, progress,
+preview, confirm, undo)."""
 
 from urllib.parse import quote
 
@@ -12,6 +14,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.models import AccessLog
@@ -33,20 +36,30 @@ from .admin_find import looks_like_id_number
 from .forms import ConfirmForm, RosterUploadForm
 from .id_lookup import member_find_by_id_number
 from .models import ImportBatch, Member, Membership, TransferRequest
+from .portal import todo_list
+from .retirement import retirement_due
 from .roster.faults import open_faulty_rows
 from .roster.report import error_report
 from .roster.services import import_batch_create
 from .roster.template import roster_template
 
+MEMBER_SHOWS = {
+    "unverified": gettext_lazy("Not yet verified"),
+    "retirement": gettext_lazy("At retirement age, to confirm"),
+    "held": pgettext_lazy("portal", "Membership held"),
+}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PREVIEW_KINDS = ("invalid", "new", "changed", "transferred", "elsewhere", "unchanged", "leaving")
 
 
 @portal_required
 def index(request):
+    """The chair's to-do list: one count per thing waiting, each a link to
+    the list behind it (members.portal gathers them from every app)."""
     enterprises = Enterprise.objects.for_user(request.user)
     context = {
         "communities": Community.objects.for_user(request.user),
+        "todo": todo_list(request.user),
         "enterprise_count": enterprises.count(),
         "member_count": _count(request.user, Member.objects.for_user(request.user)),
         "recent_imports": ImportBatch.objects.for_user(request.user)
@@ -80,6 +93,14 @@ def member_list(request):
     if request.method == "POST":
         return _member_by_id_number(request, members)
     query = request.GET.get("q", "").strip()
+    show = request.GET.get("show", "")
+    if show in MEMBER_SHOWS:
+        members = _shown(request.user, members, show)
+        if query:
+            members = members.filter(name__icontains=query)
+        page = Paginator(members, 50).get_page(request.GET.get("page"))
+        context = {"page": page, "q": query, "show": show, "show_label": MEMBER_SHOWS[show]}
+        return render(request, "portal/member_list.html", context)
     paginator = Paginator(members, 50)
     if query and looks_like_id_number(query):
         messages.warning(request, _("Search for an ID number with the search box on this page."))
@@ -90,6 +111,15 @@ def member_list(request):
         paginator.count = _count(request.user, paginator.object_list, name=query)
     page = paginator.get_page(request.GET.get("page"))
     return render(request, "portal/member_list.html", {"page": page, "q": query})
+
+
+def _shown(user, members, show: str):
+    """The members behind a line of the to-do list."""
+    if show == "unverified":
+        return members.filter(verified_at__isnull=True)
+    if show == "held":
+        return members.filter(pk__in=Membership.objects.for_user(user).held().values("member_id"))
+    return retirement_due(user=user, community=getattr(user, "community_id", None))
 
 
 def _count(user, members, *, name: str = "") -> int:

@@ -125,3 +125,29 @@ class AidApplicationForm(forms.Form):
         if scan:
             aid_attachment_check(scan)
         return scan
+
+
+def _today_field(label):
+    from django.utils import timezone
+
+    return forms.DateField(
+        label=label, initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class HandoutForm(forms.Form):
+    """One item of a batch to one member (the member is looked up in the
+    chair's own community by the view)."""
+
+    member = forms.IntegerField(widget=forms.HiddenInput)
+    handed_on = _today_field(_("handed out on"))
+
+
+class AttendanceForm(forms.Form):
+    member = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class StepForm(forms.Form):
+    """The date a request was accepted or fulfilled (today unless said)."""
+
+    on = _today_field(_("date"))

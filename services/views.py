@@ -1,23 +1,48 @@
 """The chair portal's service pages: a chair sees and records the visits of
 their own community (another community's visit is a 404) and closes the
 findings once they are followed up; requests menu services for the
-community's enterprises and records their ratings."""
+community's enterprises, gives the dates they were accepted and fulfilled,
+and records their ratings; hands out the street's welfare batches and
+signs members in at events."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chunshu_union import access
 from chunshu_union.decorators import portal_required
+from members.models import Member
 
 from . import services
-from .forms import AidApplicationForm, CloseFindingForm, RatingForm, ServiceRequestForm, VisitForm
-from .models import AidCase, Finding, RequestStatus, ServiceRequest, Visit
+from .forms import (
+    AidApplicationForm,
+    AttendanceForm,
+    CloseFindingForm,
+    HandoutForm,
+    RatingForm,
+    ServiceRequestForm,
+    StepForm,
+    VisitForm,
+)
+from .models import (
+    AidCase,
+    Attendance,
+    Event,
+    Finding,
+    Handout,
+    RequestStatus,
+    ServiceRequest,
+    Visit,
+    WelfareBatch,
+)
 
 
 @portal_required
@@ -118,7 +143,8 @@ def request_list(request):
         "page": page,
         "form": form,
         "rating_form": RatingForm(),
-        "fulfilled": RequestStatus.FULFILLED,
+        "step_form": StepForm(),
+        "status": RequestStatus,
     }
     return render(request, "services/portal/request_list.html", context)
 
@@ -176,3 +202,170 @@ def aid_apply(request):
         .order_by("-applied_on", "-pk")[:50]
     )
     return render(request, "services/portal/aid_apply.html", {"form": form, "mine": mine})
+
+
+_STEPS = {
+    "accept": (services.service_request_accept, _("The request is accepted.")),
+    "fulfil": (services.service_request_fulfil, _("The request is marked fulfilled.")),
+}
+
+
+@portal_required
+@require_POST
+def request_step(request, pk: int, step: str):
+    """Accept or fulfil a request of the community on the date given (today
+    unless the form says otherwise)."""
+    if step not in _STEPS:
+        raise Http404
+    service_request = get_object_or_404(ServiceRequest.objects.for_user(request.user), pk=pk)
+    form = StepForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the date."))
+        return redirect("services_portal:request_list")
+    operation, done = _STEPS[step]
+    _run_and_report(
+        request,
+        str(done),
+        operation,
+        request=service_request,
+        by=request.user,
+        on=form.cleaned_data["on"],
+    )
+    return redirect("services_portal:request_list")
+
+
+# --- Handouts and events -----------------------------------------------------------
+
+
+def _members_found(request, query: str, present):
+    """Up to 20 members of the user's community whose name holds `query`,
+    each marked by `present` (an Exists over the member) as done already."""
+    if not query:
+        return []
+    return list(
+        Member.objects.for_user(request.user)
+        .filter(name__icontains=query)
+        .annotate(done=present)
+        .order_by("name", "pk")[:20]
+    )
+
+
+@portal_required
+def handout_list(request):
+    batches = WelfareBatch.objects.for_user(request.user).select_related("item")
+    page = Paginator(batches, 30).get_page(request.GET.get("page"))
+    events = Event.objects.for_user(request.user)[:5]
+    return render(
+        request, "services/portal/handout_list.html", {"page": page, "events": events, "q": ""}
+    )
+
+
+@portal_required
+def handout_batch(request, pk: int):
+    """One batch: find a member of the community by name and hand it out;
+    the handouts the community has recorded so far."""
+    batch = get_object_or_404(
+        WelfareBatch.objects.for_user(request.user).select_related("item"), pk=pk
+    )
+    query = request.GET.get("q", "").strip()
+    received = Exists(Handout.objects.filter(batch=batch, member=OuterRef("pk")))
+    context = {
+        "batch": batch,
+        "q": query,
+        "found": _members_found(request, query, received),
+        "form": HandoutForm(),
+        "page": Paginator(
+            Handout.objects.for_user(request.user)
+            .filter(batch=batch)
+            .select_related("member", "enterprise"),
+            50,
+        ).get_page(request.GET.get("page")),
+    }
+    if request.headers.get("HX-Request") and request.GET.get("found"):
+        return render(request, "services/portal/_found.html", context)
+    return render(request, "services/portal/handout_batch.html", context)
+
+
+@portal_required
+@require_POST
+def handout_give(request, pk: int):
+    batch = get_object_or_404(WelfareBatch.objects.for_user(request.user), pk=pk)
+    form = HandoutForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the date the item was handed out."))
+        return redirect("services_portal:handout_batch", batch.pk)
+    member = get_object_or_404(
+        Member.objects.for_user(request.user), pk=form.cleaned_data["member"]
+    )
+    _run_and_report(
+        request,
+        _("%(name)s received “%(batch)s”.") % {"name": member.name, "batch": batch.name},
+        services.handout_give,
+        batch=batch,
+        member=member,
+        by=request.user,
+        handed_on=form.cleaned_data["handed_on"],
+    )
+    return redirect(_back(request, "services_portal:handout_batch", batch.pk))
+
+
+@portal_required
+def event_list(request):
+    events = Event.objects.for_user(request.user).select_related("community")
+    page = Paginator(events, 30).get_page(request.GET.get("page"))
+    return render(request, "services/portal/event_list.html", {"page": page, "q": ""})
+
+
+@portal_required
+def event_detail(request, pk: int):
+    """One event: find a member of the community by name and sign them in;
+    the community's members signed in so far."""
+    event = get_object_or_404(Event.objects.for_user(request.user), pk=pk)
+    query = request.GET.get("q", "").strip()
+    came = Exists(Attendance.objects.filter(event=event, member=OuterRef("pk"), attended=True))
+    mine = Member.objects.for_user(request.user).values("pk")
+    context = {
+        "event": event,
+        "q": query,
+        "found": _members_found(request, query, came),
+        "form": AttendanceForm(),
+        "page": Paginator(
+            Attendance.objects.for_user(request.user)
+            .filter(event=event, member__in=mine)
+            .select_related("member"),
+            50,
+        ).get_page(request.GET.get("page")),
+    }
+    if request.headers.get("HX-Request") and request.GET.get("found"):
+        return render(request, "services/portal/_found.html", context)
+    return render(request, "services/portal/event_detail.html", context)
+
+
+@portal_required
+@require_POST
+def event_attend(request, pk: int):
+    event = get_object_or_404(Event.objects.for_user(request.user), pk=pk)
+    form = AttendanceForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose the member to sign in."))
+        return redirect("services_portal:event_detail", event.pk)
+    member = get_object_or_404(
+        Member.objects.for_user(request.user), pk=form.cleaned_data["member"]
+    )
+    _run_and_report(
+        request,
+        _("%(name)s is signed in.") % {"name": member.name},
+        services.attendance_record,
+        event=event,
+        member=member,
+        by=request.user,
+        attended=True,
+    )
+    return redirect(_back(request, "services_portal:event_detail", event.pk))
+
+
+def _back(request, name: str, pk: int) -> str:
+    """The page the form was on, with the search it showed."""
+    url = reverse(name, args=[pk])
+    query = request.POST.get("q", "").strip()
+    return f"{url}?{urlencode({'q': query})}" if query else url

@@ -20,9 +20,9 @@ from chunshu_union.api_urls import router
 from dues.models import UnmatchedDeclaration
 from enterprises.models import Community, Federation
 from joining.models import JoinApplication
-from members.models import ImportBatch, TransferRequest
+from members.models import ImportBatch, Member, TransferRequest
 from notices.models import Notice, SmsOptOut
-from services.models import Finding, ServiceOffer, ServiceRequest, Visit, WelfareItem
+from services.models import Event, Finding, ServiceOffer, ServiceRequest, Visit, WelfareItem
 from tests.factories import MARKER, another_street, community, everything_of, user
 
 #: Reviewed: these answer without a login, and why.
@@ -111,6 +111,26 @@ OBJECT_PAGES = {
     "portal:import_retry": ImportBatch,
     "portal:import_report": ImportBatch,
     "portal:transfer_detail": TransferRequest,
+    **{
+        f"portal:member_{action}": Member
+        for action in (
+            "detail",
+            "details",
+            "jingcard",
+            "verify",
+            "hold",
+            "retired",
+            "keep_working",
+            "resume",
+            "end",
+            "transfer",
+            "correction",
+        )
+    },
+    "services_portal:request_accept": ServiceRequest,
+    "services_portal:request_fulfil": ServiceRequest,
+    "services_portal:event_detail": Event,
+    "services_portal:event_attend": Event,
     "joining_portal:detail": JoinApplication,
     "joining_portal:approve": JoinApplication,
     "joining_portal:refuse": JoinApplication,
@@ -127,6 +147,10 @@ OBJECT_PAGES = {
 OBJECT_SKIPPED = {
     "admin:view_on_site": "redirects to an object's get_absolute_url, which no model here "
     "defines (test_no_model_can_be_viewed_on_site): a 404 for every object",
+    "services_portal:handout_batch": "a welfare batch is the whole street's: every chair of the "
+    "street hands it out (WelfareBatch.for_user); another street's batch and another community's "
+    "member are 404s (tests/portal/test_chair_portal.py)",
+    "services_portal:handout_give": "as services_portal:handout_batch",
 }
 
 #: Reviewed: rows that belong to no street, which any street's staff may see

@@ -1,6 +1,8 @@
 """The service menu and service requests."""
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -24,9 +26,19 @@ class ServiceRequestForm(ServiceForm):
         fields = ["offer", "enterprise", "requested_on", "need", "rating", "comment"]
 
 
+class StepDateForm(ActionForm):
+    """The action bar's date: when the selected requests were accepted or
+    fulfilled (today when left empty)."""
+
+    on = forms.DateField(
+        label=_("date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
 @admin.register(ServiceRequest)
 class ServiceRequestAdmin(ServiceAdminMixin, ScopedModelAdmin):
     form = ServiceRequestForm
+    action_form = StepDateForm
     list_display = [
         "offer",
         "enterprise",
@@ -41,7 +53,7 @@ class ServiceRequestAdmin(ServiceAdminMixin, ScopedModelAdmin):
     list_select_related = ["offer", "enterprise", "community"]
     autocomplete_fields = ["enterprise"]
     date_hierarchy = "requested_on"
-    actions = ["accept_today", "fulfil_today"]
+    actions = ["accept", "fulfil"]
 
     #: Fixed once a request is made; only the rating and its comment are
     #: typed afterwards, once the service is delivered.
@@ -100,20 +112,29 @@ class ServiceRequestAdmin(ServiceAdminMixin, ScopedModelAdmin):
         for line in refused:
             self.message_user(request, line, messages.ERROR)
 
-    @admin.action(description=_("Accept the selected requests (today)"))
-    def accept_today(self, request, queryset):
-        today = timezone.localdate()
+    def _step_date(self, request):
+        """The date typed in the action bar; today when left empty."""
+        form = StepDateForm(request.POST)
+        form.fields["action"].choices = self.get_action_choices(request)
+        form.is_valid()
+        return form.cleaned_data.get("on") or timezone.localdate()
+
+    @admin.action(description=_("Accept the selected requests (on the date given, else today)"))
+    def accept(self, request, queryset):
+        on = self._step_date(request)
         self._apply(
             request,
             queryset.filter(status=RequestStatus.REQUESTED),
-            lambda r: services.service_request_accept(request=r, by=request.user, on=today),
+            lambda r: services.service_request_accept(request=r, by=request.user, on=on),
         )
 
-    @admin.action(description=_("Mark the selected requests fulfilled (today)"))
-    def fulfil_today(self, request, queryset):
-        today = timezone.localdate()
+    @admin.action(
+        description=_("Mark the selected requests fulfilled (on the date given, else today)")
+    )
+    def fulfil(self, request, queryset):
+        on = self._step_date(request)
         self._apply(
             request,
             queryset.filter(status=RequestStatus.ACCEPTED),
-            lambda r: services.service_request_fulfil(request=r, by=request.user, on=today),
+            lambda r: services.service_request_fulfil(request=r, by=request.user, on=on),
         )

@@ -36,8 +36,12 @@ def service_request_create(
     )
 
 
-def _locked_request(request: ServiceRequest, by) -> ServiceRequest:
-    if not access.is_street_staff(by):
+def _locked_request(request: ServiceRequest, by, *, chairs: bool = False) -> ServiceRequest:
+    """The request locked for a step by street staff, or (`chairs`) by the
+    chair of its community too: chairs see the service delivered and give
+    the dates it was accepted and fulfilled."""
+    allowed = access.is_street_staff(by) or (chairs and access.is_chair(by))
+    if not allowed:
         _refuse(_("Only street staff accept and fulfil service requests."), "no_permission")
     request = ServiceRequest.objects.select_for_update().get(pk=request.pk)
     _check_community(by=by, community=request.community)
@@ -56,7 +60,7 @@ def _locked_step(
 ) -> ServiceRequest:
     """The request locked for its next step: refused unless it stands at
     `expected` and `on` is not before the date in its field `not_before`."""
-    request = _locked_request(request, by)
+    request = _locked_request(request, by, chairs=True)
     if request.status != expected:
         _refuse(wrong_state, "wrong_state")
     if on < getattr(request, not_before):
@@ -75,6 +79,7 @@ def service_request_accept(*, request: ServiceRequest, by, on: datetime.date) ->
         not_before="requested_on",
         early=_("A request cannot be accepted before it was made."),
     )
+    _check_not_future(on, _("acceptance"))
     request.status = RequestStatus.ACCEPTED
     request.accepted_on = on
     request.handled_by = by
