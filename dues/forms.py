@@ -31,6 +31,17 @@ class ResolveForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("What was seen, who was spoken to, which document."),
     )
+    # Moved out or deregistered: what becomes of the enterprise's members
+    # (members.services.enterprise_members_close; nothing is left silent).
+    members_action = forms.ChoiceField(
+        label=_("Its members, if it moved out or was deregistered"),
+        choices=[
+            ("hold", _("Hold them at the community joint union (会籍保留)")),
+            ("end", _("End their memberships")),
+        ],
+        initial="hold",
+        required=False,
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

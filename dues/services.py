@@ -18,6 +18,7 @@ from chunshu_union.quarters import Quarter
 from chunshu_union.revisions import revision_add
 from enterprises.models import Enterprise, EnterpriseStatus, Federation, Status
 from enterprises.services import enterprise_set_status
+from members.services import enterprise_members_close
 
 from . import zombies
 from .models import Declaration, RateSnapshot, Resolution, ZombieFlag
@@ -285,10 +286,15 @@ def zombie_resolve(
     evidence: str,
     by,
     today: datetime.date | None = None,
+    members_action: str = "hold",
 ) -> ZombieFlag:
     """Record what a visit found. Moved out and deregistered take the
     enterprise out of the denominator from `effective_on` (the next
-    recomputation makes new revisions of the quarters that changed)."""
+    recomputation makes new revisions of the quarters that changed), and
+    its members in good standing are held at the community (`members_action`
+    "hold", the default) or their memberships end ("end"), through
+    members.services.enterprise_members_close; `flag.members_closed` says
+    how many."""
     today = today or timezone.localdate()
     flag = ZombieFlag.objects.select_for_update().select_related("enterprise").get(pk=flag.pk)
     if flag.resolution:
@@ -314,6 +320,11 @@ def zombie_resolve(
         evidence=evidence.strip(),
         by=by,
     )
+    flag.members_closed = 0
+    if RESOLUTION_STATUS[resolution] in (Status.MOVED_OUT, Status.DEREGISTERED):
+        flag.members_closed = enterprise_members_close(
+            enterprise=flag.enterprise, on=effective_on, action=members_action or "hold", by=by
+        )
     flag.resolution = resolution
     flag.resolved_on = effective_on
     flag.evidence = evidence.strip()

@@ -30,6 +30,7 @@ from enterprises.models import Community, Enterprise
 from . import (  # noqa: F401
     admin_auditlog,
     admin_coverage,
+    admin_enterprises,
     admin_statistics,
     admin_transfers,
     coverage,

@@ -278,22 +278,28 @@ def enterprise_members_close(
         raise ValidationError({"action": _("Choose whether to hold or end the members.")})
     note = _("Enterprise closed: %(name)s") % {"name": enterprise.name}
     changed = 0
-    members = Member.objects.filter(
-        memberships__enterprise=enterprise,
-        memberships__left_on__isnull=True,
-        memberships__held_on__isnull=True,
-    ).order_by("pk")
-    for member in members:
+    standing = (
+        Membership.objects.standing()
+        .filter(enterprise=enterprise)
+        .select_related("member")
+        .order_by("pk")
+    )
+    for membership in standing:
+        # One who joined after the enterprise's exit date (a late roster)
+        # leaves the day they joined.
+        day = max(on, membership.joined_on)
         if action == "hold":
             membership_hold(
-                member=member,
-                on=on,
+                member=membership.member,
+                on=day,
                 reason=HoldReason.ENTERPRISE_CLOSED,
                 note=note,
                 by=by,
             )
         else:
-            membership_end(member=member, on=on, reason=EndReason.OTHER, note=note, by=by)
+            membership_end(
+                member=membership.member, on=day, reason=EndReason.OTHER, note=note, by=by
+            )
         changed += 1
     return changed
 
@@ -369,3 +375,37 @@ def _decide(request: TransferRequest, state: str, *, by, **fields) -> TransferRe
     request.save(update_fields=list(fields))
     notify(kind=f"transfer_{state}", key=f"transfer-request:{request.pk}", context={"member": request.member.name, "enterprise": request.to_enterprise.name, "reason": request.reason}, user=request.requested_by, link=f"/portal/transfers/{request.pk}/")  # fmt: skip
     return request
+
+
+# --- Details a chair corrects (the chair portal) ---------------------------------
+
+#: What a chair may correct on a member of their community: nothing that
+#: identifies the person (name and ID number go through members.corrections).
+DETAIL_FIELDS = (
+    "phone",
+    "education",
+    "political_status",
+    "is_migrant_worker",
+    "is_model_worker",
+    "is_in_hardship",
+)
+
+
+@transaction.atomic
+def member_update_details(*, member: Member, by, **values) -> Member:
+    """Correct the non-identifying details of a member the user may see;
+    only the fields given and changed are written."""
+    from chunshu_union import access
+
+    unknown = set(values) - set(DETAIL_FIELDS)
+    if unknown:
+        raise ValidationError(_("These details cannot be changed here: %(f)s") % {"f": unknown})
+    if access.is_leader(by) or not Member.objects.for_user(by).filter(pk=member.pk).exists():
+        raise ValidationError(_("You may only change members of your own community."))
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    changed = [f for f, v in values.items() if getattr(member, f) != v]
+    for field in changed:
+        setattr(member, field, values[field])
+    if changed:
+        member.save(update_fields=[*changed, "updated_at"])
+    return member
