@@ -7,7 +7,7 @@ import copy
 
 from django import forms
 from django.contrib import messages
-from django.contrib.admin import RelatedFieldListFilter, display
+from django.contrib.admin import RelatedFieldListFilter, SimpleListFilter, display
 from django.contrib.admin.utils import get_fields_from_path
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured, ValidationError
@@ -41,6 +41,23 @@ class ScopedRelatedFilter(RelatedFieldListFilter):
         if ordering:
             rows = rows.order_by(*ordering)
         return [(row.pk, str(row)) for row in rows]
+
+
+class ChoiceFilter(SimpleListFilter):
+    """A list filter of a few named choices, each a condition on the rows:
+    `conditions` holds (value in the URL, label, Q); no choice, every row.
+    (Not `choices`: that is SimpleListFilter's own method.)"""
+
+    conditions: tuple = ()
+
+    def lookups(self, request, model_admin):
+        return [(value, label) for value, label, _condition in self.conditions]
+
+    def queryset(self, request, queryset):
+        for value, _label, condition in self.conditions:
+            if self.value() == value:
+                return queryset.filter(condition)
+        return queryset
 
 
 class ScopedAdminMixin:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from unfold.decorators import action
 
 from chunshu_union import access
-from chunshu_union.admin_mixins import ReadOnlyMixin, ScopedModelAdmin
+from chunshu_union.admin_mixins import ChoiceFilter, ReadOnlyMixin, ScopedModelAdmin
 from chunshu_union.imports.admin import ImportJobAdmin
 from chunshu_union.quarters import Quarter
 
@@ -29,19 +29,13 @@ from .tasks import recompute_rates
 from .zombies import reason_text
 
 
-class MatchedFilter(admin.SimpleListFilter):
+class MatchedFilter(ChoiceFilter):
     title = _("matched to an enterprise")
     parameter_name = "matched"
-
-    def lookups(self, request, model_admin):
-        return [("yes", _("Yes")), ("no", _("No (unmatched)"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.filter(enterprise__isnull=False)
-        if self.value() == "no":
-            return queryset.filter(enterprise__isnull=True)
-        return queryset
+    conditions = (
+        ("yes", _("Yes"), Q(enterprise__isnull=False)),
+        ("no", _("No (unmatched)"), Q(enterprise__isnull=True)),
+    )
 
 
 @admin.register(Declaration)
@@ -275,19 +269,13 @@ class RateSnapshotAdmin(ReadOnlyMixin, ScopedModelAdmin):
         )
 
 
-class OpenFilter(admin.SimpleListFilter):
+class OpenFilter(ChoiceFilter):
     title = _("state")
     parameter_name = "state"
-
-    def lookups(self, request, model_admin):
-        return [("open", _("Open")), ("resolved", _("Resolved"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "open":
-            return queryset.filter(resolution="")
-        if self.value() == "resolved":
-            return queryset.exclude(resolution="")
-        return queryset
+    conditions = (
+        ("open", _("Open"), Q(resolution="")),
+        ("resolved", _("Resolved"), ~Q(resolution="")),
+    )
 
 
 @admin.register(ZombieFlag)

@@ -10,7 +10,7 @@ from accounts.models import Role
 from chunshu_union.imports.models import State
 from chunshu_union.quarters import Quarter
 from dues.models import Declaration, DeclarationImport, RateSnapshot, ZombieFlag
-from dues.services import snapshots_recompute, zombies_flag
+from dues.services import snapshots_recompute, zombie_resolve, zombies_flag
 from enterprises.models import Status
 from tests.factories import EnterpriseFactory, another_street, credit_code, user
 from tests.import_flow import act, job_url, upload
@@ -148,6 +148,18 @@ def test_unmatched_declarations_are_listed(client, sam):
     assert "未建会公司" in text and "已建会公司" not in text
 
 
+def test_the_declarations_list_filters_matched_and_unmatched(client, sam):
+    declare(None, "2017Q3", credit_code=credit_code(9001), taxpayer_name="未建会公司")
+    declare(EnterpriseFactory(name="已建会公司"), "2017Q3")
+    client.force_login(sam)
+    shown = {
+        value: client.get(f"/admin/dues/declaration/?matched={value}").content.decode()
+        for value in ("yes", "no")
+    }
+    assert "已建会公司" in shown["yes"] and "未建会公司" not in shown["yes"]
+    assert "未建会公司" in shown["no"] and "已建会公司" not in shown["no"]
+
+
 @pytest.fixture
 def flagged(db):
     EnterpriseFactory(name="北京沉睡科技有限公司", union_founded_on=datetime.date(2015, 1, 1))
@@ -180,6 +192,22 @@ def test_staff_resolve_a_zombie_and_the_denominator_follows(client, sam, flagged
     assert flagged.enterprise.status_history.filter(status=Status.DEREGISTERED).exists()
     q2 = snapshots_recompute(quarter=Quarter(2017, 2)).figures[0]
     assert (q2.declared, q2.obligated) == (1, 1)
+
+
+def test_the_zombie_list_filters_open_and_resolved_flags(client, sam, flagged):
+    client.force_login(sam)
+    name = flagged.enterprise.name
+    assert name in client.get("/admin/dues/zombieflag/?state=open").content.decode()
+    assert name not in client.get("/admin/dues/zombieflag/?state=resolved").content.decode()
+    zombie_resolve(
+        flag=flagged,
+        by=sam,
+        resolution="deregistered",
+        effective_on=datetime.date(2017, 5, 2),
+        evidence="工商注销公告截图",
+    )
+    assert name not in client.get("/admin/dues/zombieflag/?state=open").content.decode()
+    assert name in client.get("/admin/dues/zombieflag/?state=resolved").content.decode()
 
 
 def test_a_resolution_without_evidence_is_refused_in_chinese(client, sam, flagged):
