@@ -161,6 +161,7 @@ def test_the_snapshot_the_page_and_the_workbook_carry_the_flows(client, lee, com
     row = page.split('data-key="members_held"')[1].split("</tr>")[0]
     assert '<td class="num">1</td>' in row
     assert "其中会籍保留" in page
+    assert 'id="street-members">2<' in page and "其中在会 1、会籍保留 1" in page
 
     book = openpyxl.load_workbook(
         io.BytesIO(client.get("/dashboard/export.xlsx?quarter=2017Q3").content)
