@@ -21,7 +21,16 @@ from django.utils.translation import gettext as _
 
 from chunshu_union.imports.ranges import in_ranges
 
-from ..models import ImportBatch, ImportChange, Member, Membership, Transfer, TransferRequest
+from ..models import (
+    HoldLevel,
+    ImportBatch,
+    ImportChange,
+    Member,
+    Membership,
+    MembershipEvent,
+    Transfer,
+    TransferRequest,
+)
 from .bulk import batched
 
 CHUNK = 5000
@@ -85,7 +94,8 @@ def _refuse_if_depended_on(
         *(Q(member_id__in=ids) for ids in batched(touched, CHUNK)),
     ]:
         _refuse_if_changed_later(batch, members, own_transfers)
-    ended = Q(left_on__isnull=False)
+    # Ended or held since: their later history (a service's) would be lost.
+    ended = Q(left_on__isnull=False) | Q(held_on__isnull=False)
     if Membership.objects.filter(created.memberships, ended).exists() or any(
         Membership.objects.filter(ended, pk__in=ids).exists() for ids in batched(opened, CHUNK)
     ):
@@ -144,13 +154,42 @@ def _revert(changes: list[ImportChange], created: Created) -> None:
     closed = [c.closed_membership_id for c in changes if c.closed_membership_id]
     for ids in batched(transfers, CHUNK):
         Transfer.objects.filter(pk__in=ids).delete()
+    # The history the import wrote (joined, transferred) hangs from the
+    # memberships it opened, and goes with them.
+    MembershipEvent.objects.filter(
+        membership__in=Membership.objects.filter(created.memberships).values("pk")
+    ).delete()
     Membership.objects.filter(created.memberships).delete()
     for ids in batched(opened, CHUNK):
+        MembershipEvent.objects.filter(membership_id__in=ids).delete()
         Membership.objects.filter(pk__in=ids).delete()
     for ids in batched(closed, CHUNK):
-        Membership.objects.filter(pk__in=ids).update(left_on=None)
+        Membership.objects.filter(pk__in=ids).update(left_on=None, end_reason="", end_note="")
+        _restore_holds(ids)
     Member.objects.filter(created.members).delete()
     _restore_fields([c for c in changes if c.before])
+
+
+def _restore_holds(membership_ids: list[int]) -> None:
+    """A membership the import closed by a transfer while it was held is
+    held again: its last hold in its history (with no resumption after it)
+    gives the date and reason; the level is the community's (the history
+    does not keep a street-level hold's level)."""
+    last = {}
+    for event in (
+        MembershipEvent.objects.filter(
+            membership_id__in=membership_ids,
+            kind__in=[MembershipEvent.Kind.HELD, MembershipEvent.Kind.RESUMED],
+        )
+        .order_by("on", "pk")
+        .only("membership_id", "kind", "on", "reason")
+    ):
+        last[event.membership_id] = event
+    held = [e for e in last.values() if e.kind == MembershipEvent.Kind.HELD]
+    for event in held:
+        Membership.objects.filter(pk=event.membership_id).update(
+            held_on=event.on, hold_reason=event.reason, hold_level=HoldLevel.COMMUNITY
+        )
 
 
 def _restore_fields(changes: list[ImportChange]) -> None:

@@ -16,12 +16,24 @@ from chunshu_union.imports.ranges import id_ranges
 from enterprises.models import Enterprise
 
 from ..id_numbers import facts, mask, sex_of
-from ..models import ImportChange, Member, Membership, Transfer, TransferRequest
+from ..models import (
+    EndReason,
+    HoldLevel,
+    ImportChange,
+    Member,
+    Membership,
+    MembershipEvent,
+    Transfer,
+    TransferRequest,
+)
 from .bulk import batched, fast_insert
 from .diff import Plan
 from .fields import MEMBER_FIELDS
 
 BATCH = 2000
+#: The reason written on the roster's transfers, and the note of their
+#: history (members.services.membership_transfer writes the same).
+TRANSFER_REASON = "花名册导入"
 #: After an import that wrote more rows than this, the planner's statistics
 #: of the members and their memberships are refreshed at once (autovacuum
 #: may lag behind a bulk load, or be off): a chair's list planned for a
@@ -46,6 +58,7 @@ def write_plan(plan: Plan, *, batch, by, today: datetime.date, progress=None) ->
     opened = _open_memberships(plan, new, created, today)
     tick(len(created) + len(plan.rejoined) + len(plan.transferred) + len(plan.changed))
     transfers = _record_transfers(plan, opened, by)
+    _record_events(plan, new, created, opened, today, by)
     _record_changes(plan, batch, opened, closed, transfers)
     _request_transfers(plan, batch, by)
     batch.created_ranges = {
@@ -122,9 +135,19 @@ def _close_memberships(plan: Plan) -> dict[int, int]:
     for _row, current, _b, _a, on in plan.transferred:
         by_date[on].append(current.membership["id"])
         closed[current.member["id"]] = current.membership["id"]
+    # As members.services.membership_transfer closes one: ended by the
+    # transfer, no longer held if it was (undo puts a hold back from its
+    # history: members.roster.undo).
     for on, ids in by_date.items():
         for start in range(0, len(ids), BATCH):
-            Membership.objects.filter(pk__in=ids[start : start + BATCH]).update(left_on=on)
+            Membership.objects.filter(pk__in=ids[start : start + BATCH]).update(
+                left_on=on,
+                end_reason=EndReason.TRANSFERRED,
+                end_note=TRANSFER_REASON,
+                held_on=None,
+                hold_reason="",
+                hold_level=HoldLevel.COMMUNITY,
+            )
     return closed
 
 
@@ -168,13 +191,35 @@ def _record_transfers(plan: Plan, opened: dict, by) -> dict[int, int]:
             "from_membership_id": current.membership["id"],
             "to_membership_id": opened[current.member["id"]],
             "transferred_on": on,
-            "reason": "花名册导入",
+            "reason": TRANSFER_REASON,
             "recorded_by_id": by.pk if by else None,
         }
         for _row, current, _b, _a, on in plan.transferred
     ]
     ids = fast_insert(Transfer, rows, len(rows))
     return {row["member_id"]: pk for row, pk in zip(rows, ids, strict=True)}
+
+
+def _record_events(plan: Plan, new: list, created: list[int], opened: dict, today, by) -> None:
+    """The history the members services write, in bulk (one COPY): joined
+    for every membership opened for a new or returning member, transferred
+    for every transfer (on the new membership)."""
+    Kind = MembershipEvent.Kind
+    by_id = by.pk if by else None
+    count = len(created) + len(plan.rejoined) + len(plan.transferred)
+
+    def rows():
+        for row, pk in zip(new, created, strict=True):
+            yield (pk, opened[pk], Kind.JOINED, row.joined_on or today, "", by_id)
+        for row, current, _b, _a in plan.rejoined:
+            pk = current.member["id"]
+            yield (pk, opened[pk], Kind.JOINED, row.joined_on or today, "", by_id)
+        for _row, current, _b, _a, on in plan.transferred:
+            pk = current.member["id"]
+            yield (pk, opened[pk], Kind.TRANSFERRED, on, TRANSFER_REASON, by_id)
+
+    fields = ("member_id", "membership_id", "kind", "on", "note", "recorded_by_id")
+    fast_insert(MembershipEvent, rows(), count, fields=fields)
 
 
 def _record_changes(plan, batch, opened, closed, transfers) -> None:
