@@ -19,24 +19,12 @@ def _aid_staff(name):
     return person
 
 
-@pytest.fixture
-def ann(db):
-    return _aid_staff("ann")
+def _aid_staff_fixture(name):
+    return pytest.fixture(lambda db: _aid_staff(name), name=name)
 
 
-@pytest.fixture
-def ben(db):
-    return _aid_staff("ben")
-
-
-@pytest.fixture
-def cat(db):
-    return _aid_staff("cat")
-
-
-@pytest.fixture
-def dan(db):
-    return _aid_staff("dan")
+#: Four staff with the aid right: a case's steps need four different people.
+ann, ben, cat, dan = map(_aid_staff_fixture, ("ann", "ben", "cat", "dan"))
 
 
 @pytest.fixture(autouse=True)
