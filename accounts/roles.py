@@ -23,6 +23,7 @@ from functools import reduce
 from operator import or_
 
 from django.apps import apps as global_apps
+from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models import Q
@@ -113,8 +114,6 @@ def sync_roles_after_migrate(sender, *, using=DEFAULT_DB_ALIAS, apps=global_apps
     """The post_migrate step. Accounts migrates before the apps its groups
     name, so their content types and permissions are made here first
     (Django's own step, run later for each app, then finds them present)."""
-    from django.contrib.auth.management import create_permissions
-
     for config in global_apps.get_app_configs():
         create_permissions(config, verbosity=0, using=using, apps=apps)
     sync_roles(using=using)

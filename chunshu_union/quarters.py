@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import total_ordering
 
+from django.utils import timezone
+
 _QUARTER_RE = re.compile(r"^\s*(\d{4})\s*[Qq]\s*([1-4])\s*$")
 _FIRST_MONTH = {1: 1, 2: 4, 3: 7, 4: 10}
 _LAST_DAY = {1: (3, 31), 2: (6, 30), 3: (9, 30), 4: (12, 31)}
@@ -57,16 +59,12 @@ class Quarter:
 
     @classmethod
     def current(cls) -> Quarter:
-        from django.utils import timezone
-
         return cls.containing(timezone.localdate())
 
     @classmethod
     def last_complete(cls, day: datetime.date | None = None) -> Quarter:
         """The latest quarter that has ended by `day` (today by default)."""
         if day is None:
-            from django.utils import timezone
-
             day = timezone.localdate()
         return cls.containing(day).previous()
 

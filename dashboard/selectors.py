@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from chunshu_union import access
@@ -226,8 +228,6 @@ def signature(*parts) -> str:
     """A digest of everything a page shows, to key its cached rendering: a
     new snapshot revision, another quarter, language or set of visible
     communities gives another key, so a cached page is never stale."""
-    from django.core.serializers.json import DjangoJSONEncoder
-    from django.utils.translation import get_language
 
     def plain(part):
         if isinstance(part, Scope):

@@ -20,7 +20,17 @@ import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, Max, Min, OuterRef, Q
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+)
 
 from chunshu_union.figures import HUNDRED, percent
 from chunshu_union.quarters import Quarter, quarter_range
@@ -173,8 +183,6 @@ def quarters_with_declarations() -> list[Quarter]:
 def declarations_match() -> int:
     """Link unmatched declarations to enterprises registered since (one
     UPDATE). Returns how many were linked."""
-    from django.db.models import Subquery
-
     same_code = Enterprise.objects.filter(credit_code=OuterRef("credit_code"))
     return (
         Declaration.objects.filter(enterprise__isnull=True)

@@ -6,6 +6,7 @@ serialise instead of doubling anything. Scheduled by django-celery-beat
 (migration 0002_schedules)."""
 
 from celery import shared_task
+from django.contrib.auth import get_user_model
 
 from chunshu_union.quarters import Quarter
 
@@ -15,8 +16,6 @@ from .services import snapshots_recompute, snapshots_recompute_all, zombies_flag
 def _user(user_id: int | None):
     if user_id is None:
         return None  # the scheduler
-    from django.contrib.auth import get_user_model
-
     return get_user_model().objects.filter(pk=user_id).first()
 
 

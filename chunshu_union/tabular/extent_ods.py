@@ -16,6 +16,9 @@ limits, as is the text the copies would hold, before calamine opens it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from xml.parsers import expat
+
+from defusedxml.common import EntitiesForbidden
 
 from .errors import FileRejected
 from .extent import (
@@ -161,8 +164,6 @@ class _OdsScan:
 
 
 def _no_entities(*_args):
-    from defusedxml.common import EntitiesForbidden
-
     raise EntitiesForbidden(*([None] * 6))
 
 
@@ -171,8 +172,6 @@ def scan_ods_content(stream, limits: Limits, max_text: int) -> dict[str, OdsShee
     refusing the file as soon as the sheets would exceed the limits. Read by
     expat as a stream, entity declarations refused (defusedxml's exception),
     and ExpatError for broken XML, ValueError for an unreadable repeat."""
-    from xml.parsers import expat
-
     parser = expat.ParserCreate(namespace_separator=" ")
     scan = _OdsScan(parser, limits, max_text)
     parser.StartElementHandler = scan.start

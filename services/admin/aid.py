@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -61,8 +62,6 @@ class AidAttachmentInline(AidAdminMixin, ScopedTabularInline):
 
     @admin.display(description=_("download"))
     def download(self, obj):
-        from django.utils.html import format_html
-
         if not obj.pk:
             return "-"
         url = reverse("admin:services_aidattachment_download", args=[obj.pk])

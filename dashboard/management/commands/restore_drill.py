@@ -37,6 +37,7 @@ import time
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
+import psycopg
 from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand
@@ -204,8 +205,6 @@ class Scratch:
         self.created = False
 
     def _execute(self, sql: str) -> None:
-        import psycopg
-
         params = {"dbname": "postgres"}
         for key, name in (("HOST", "host"), ("PORT", "port"), ("USER", "user")):
             if self.db.get(key):
