@@ -26,6 +26,7 @@ LAYERS = [
     ["enterprises"],
     ["members"],
     ["dues", "services", "joining"],
+    ["surveys"],
     ["dashboard"],
     ["demo"],
 ]

@@ -23,7 +23,9 @@ from joining.models import JoinApplication
 from members.models import ImportBatch, Member, TransferRequest
 from notices.models import Notice, SmsOptOut
 from services.models import Event, Finding, ServiceOffer, ServiceRequest, Visit, WelfareItem
+from surveys.models import NeedFinding, Survey
 from tests.factories import MARKER, another_street, community, everything_of, user
+from tests.surveys.factories import surveys_of
 
 #: Reviewed: these answer without a login, and why.
 PUBLIC = {
@@ -37,6 +39,10 @@ PUBLIC = {
     " per address and ID number, shows back only a reference code",
     "joining:status": "an applicant's look-up by reference code and phone; rate-limited per"
     " address, one answer for a wrong code and a wrong phone",
+    "surveys_public:answer": "a survey answered by link or QR code (issue 20): the link's"
+    " random key is the door; a members-only survey asks for ID number and phone; rate-limited",
+    "surveys_public:done": "the thanks (and quiz score) page after answering; shows only the"
+    " answer this browser's session has just made",
 }
 
 
@@ -141,6 +147,12 @@ OBJECT_PAGES = {
     "dashboard:community": Community,
     "dashboard:enterprises": Community,
     "dashboard:enterprises_xlsx": Community,
+    "surveys:results": Survey,
+    "surveys:export_answers": Survey,
+    "surveys:export_summary": Survey,
+    "surveys:qr": Survey,
+    "surveys:report": Event,
+    "surveys:finding_act": NeedFinding,
 }
 
 #: Reviewed: object URLs not asked, and why.
@@ -176,6 +188,7 @@ OTHER_PARAMS = {
     "kind": "new",
     "decision": "approve",
     "format": "json",
+    "action": "offer",
 }
 
 #: The doors chairs never pass, and what they answer instead of a 404.
@@ -242,7 +255,10 @@ def worlds(db, settings, tmp_path):
     """Everything of bob's community (Chunshu's second), and of another street
     (whose texts hold another marker: it is that street's staff who look)."""
     settings.MEDIA_ROOT = tmp_path
-    return everything_of(community(2)), everything_of(another_street(), marker="乙街自家")
+    worlds = everything_of(community(2)), everything_of(another_street(), marker="乙街自家")
+    for world, marker in zip(worlds, (MARKER, "乙街自家"), strict=True):
+        world.update(surveys_of(world, marker))  # issue 20: surveys, event notes, findings
+    return worlds
 
 
 def _ask(client, url: str, **kwargs):
