@@ -11,26 +11,24 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
 from django.utils.http import urlencode
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from chunshu_union import access
 from chunshu_union.decorators import portal_required
 from chunshu_union.quarters import Quarter
 from enterprises.models import Community
-from members.coverage import coverage_by_community
+from members.statistics import member_statistics
 
 from . import selectors
 from .models import RateSnapshot, ZombieFlag
 
 LABELS = {
-    "obligated": gettext_lazy("Obligated enterprises"),
-    "declared": gettext_lazy("Declared enterprises"),
-    "undeclared": gettext_lazy("Obligated but not declared"),
-    "zombie": gettext_lazy("Suspected zombies"),
+    "obligated": _("Obligated enterprises"),
+    "declared": _("Declared enterprises"),
+    "undeclared": _("Obligated but not declared"),
+    "zombie": _("Suspected zombies"),
 }
 
 
@@ -89,25 +87,12 @@ def _trend(snapshots, target) -> list[dict]:
     return rows
 
 
-def _coverage(user, community) -> dict:
-    year = timezone.localdate().year
-    row = next(
-        r for r in coverage_by_community(user=user, year=year) if r["community"] == community
-    )
-    members = row["members"] or 0
-    shares = [
-        (_("Jing card activated"), row["jingcard_activated"]),
-        (_("Registered on the 12351 app"), row["app_registered"]),
-        (_("Insured for %(year)d") % {"year": year}, row["insured"]),
-        (pgettext("portal", "Verified"), row["verified"]),
-    ]
-    return {
-        "members": members,
-        "shares": [
-            {"label": label, "n": n, "percent": round(100 * n / members, 1) if members else 0}
-            for label, n in shares
-        ],
-    }
+def _members(user, community):
+    """The community's member statistics (members.statistics: standing,
+    held, women, ages, 京卡, app, verification), as the street's page shows
+    them."""
+    rows = member_statistics(user=user, community=community).rows
+    return rows[0] if rows else None
 
 
 @require_safe
@@ -141,7 +126,7 @@ def figures(request):
             ("undeclared", LABELS["undeclared"], chosen["undeclared"] if chosen else 0),
             ("zombie", LABELS["zombie"], zombies),
         ],
-        "coverage": _coverage(request.user, community),
+        "members": _members(request.user, community),
     }
     return render(request, "dues/portal/figures.html", context)
 

@@ -12,7 +12,13 @@ from .models.people import EDUCATION_CHOICES, POLITICAL_STATUS_CHOICES
 
 
 class DateInput(forms.DateInput):
+    """The browser's date picker, which reads and writes only 2026-12-01
+    (the Chinese locale's 2026/12/01 would leave it empty)."""
+
     input_type = "date"
+
+    def __init__(self, attrs=None, format="%Y-%m-%d"):
+        super().__init__(attrs, format)
 
 
 def _day(label):

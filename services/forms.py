@@ -130,8 +130,11 @@ class AidApplicationForm(forms.Form):
 def _today_field(label):
     from django.utils import timezone
 
+    # The date picker reads only 2026-12-01 (not the locale's 2026/12/01).
     return forms.DateField(
-        label=label, initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
+        label=label,
+        initial=timezone.localdate,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
 

@@ -88,6 +88,16 @@ def visit_detail(request, pk: int):
     )
 
 
+def _posted(http_request, form_class, invalid: str) -> dict | None:
+    """The cleaned data of a portal form that posts and goes back; None,
+    with `invalid` as the error message, when the form does not validate."""
+    form = form_class(http_request.POST)
+    if form.is_valid():
+        return form.cleaned_data
+    messages.error(http_request, invalid)
+    return None
+
+
 def _run_and_report(http_request, done: str, operation, /, **arguments) -> None:
     """Run a service operation for a portal form that posts and goes back:
     its refusals become error messages, success the message `done`."""
@@ -106,19 +116,17 @@ def finding_close(request, pk: int):
     finding = get_object_or_404(
         Finding.objects.for_user(request.user).select_related("visit__community"), pk=pk
     )
-    form = CloseFindingForm(request.POST)
-    if form.is_valid():
+    data = _posted(request, CloseFindingForm, _("Give the date the finding was closed."))
+    if data is not None:
         _run_and_report(
             request,
             _("The finding is closed."),
             services.finding_close,
             finding=finding,
             by=request.user,
-            closed_on=form.cleaned_data["closed_on"],
-            follow_up=form.cleaned_data.get("follow_up", ""),
+            closed_on=data["closed_on"],
+            follow_up=data.get("follow_up", ""),
         )
-    else:
-        messages.error(request, _("Give the date the finding was closed."))
     return redirect("services_portal:visit_detail", finding.visit_id)
 
 
@@ -153,19 +161,17 @@ def request_list(request):
 @require_POST
 def request_rate(request, pk: int):
     service_request = get_object_or_404(ServiceRequest.objects.for_user(request.user), pk=pk)
-    form = RatingForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("The rating is a whole number from 1 to 5."))
-        return redirect("services_portal:request_list")
-    _run_and_report(
-        request,
-        _("Thank you: the rating is recorded."),
-        services.service_request_rate,
-        request=service_request,
-        by=request.user,
-        rating=form.cleaned_data["rating"],
-        comment=form.cleaned_data.get("comment", ""),
-    )
+    data = _posted(request, RatingForm, _("The rating is a whole number from 1 to 5."))
+    if data is not None:
+        _run_and_report(
+            request,
+            _("Thank you: the rating is recorded."),
+            services.service_request_rate,
+            request=service_request,
+            by=request.user,
+            rating=data["rating"],
+            comment=data.get("comment", ""),
+        )
     return redirect("services_portal:request_list")
 
 
@@ -218,19 +224,12 @@ def request_step(request, pk: int, step: str):
     if step not in _STEPS:
         raise Http404
     service_request = get_object_or_404(ServiceRequest.objects.for_user(request.user), pk=pk)
-    form = StepForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Give the date."))
-        return redirect("services_portal:request_list")
-    operation, done = _STEPS[step]
-    _run_and_report(
-        request,
-        str(done),
-        operation,
-        request=service_request,
-        by=request.user,
-        on=form.cleaned_data["on"],
-    )
+    data = _posted(request, StepForm, _("Give the date."))
+    if data is not None:
+        operation, done = _STEPS[step]
+        _run_and_report(
+            request, str(done), operation, request=service_request, by=request.user, on=data["on"]
+        )
     return redirect("services_portal:request_list")
 
 
@@ -290,13 +289,10 @@ def handout_batch(request, pk: int):
 @require_POST
 def handout_give(request, pk: int):
     batch = get_object_or_404(WelfareBatch.objects.for_user(request.user), pk=pk)
-    form = HandoutForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Give the date the item was handed out."))
+    data = _posted(request, HandoutForm, _("Give the date the item was handed out."))
+    if data is None:
         return redirect("services_portal:handout_batch", batch.pk)
-    member = get_object_or_404(
-        Member.objects.for_user(request.user), pk=form.cleaned_data["member"]
-    )
+    member = get_object_or_404(Member.objects.for_user(request.user), pk=data["member"])
     _run_and_report(
         request,
         _("%(name)s received “%(batch)s”.") % {"name": member.name, "batch": batch.name},
@@ -304,7 +300,7 @@ def handout_give(request, pk: int):
         batch=batch,
         member=member,
         by=request.user,
-        handed_on=form.cleaned_data["handed_on"],
+        handed_on=data["handed_on"],
     )
     return redirect(_back(request, "services_portal:handout_batch", batch.pk))
 
@@ -345,13 +341,10 @@ def event_detail(request, pk: int):
 @require_POST
 def event_attend(request, pk: int):
     event = get_object_or_404(Event.objects.for_user(request.user), pk=pk)
-    form = AttendanceForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choose the member to sign in."))
+    data = _posted(request, AttendanceForm, _("Choose the member to sign in."))
+    if data is None:
         return redirect("services_portal:event_detail", event.pk)
-    member = get_object_or_404(
-        Member.objects.for_user(request.user), pk=form.cleaned_data["member"]
-    )
+    member = get_object_or_404(Member.objects.for_user(request.user), pk=data["member"])
     _run_and_report(
         request,
         _("%(name)s is signed in.") % {"name": member.name},
