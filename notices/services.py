@@ -157,8 +157,8 @@ class Deferred(Exception):
 def notice_send(*, notice_id: int) -> Notice:
     """Send one notice at most once. Raises sms.TemporaryFailure (the task
     retries) or Deferred (the task comes back at `until`)."""
-    notice = _claim(notice_id)
-    if notice.state != State.SENDING:
+    notice, claimed = _claim(notice_id)
+    if not claimed:
         return notice
     try:
         provider_id = _deliver(notice)
@@ -178,11 +178,12 @@ def _may_retry(notice: Notice) -> bool:
 
 
 @transaction.atomic
-def _claim(notice_id: int) -> Notice:
-    """Lock the row and move it to `sending`, or say why not now."""
+def _claim(notice_id: int) -> tuple[Notice, bool]:
+    """Lock the row and move it to `sending` (True: this worker sends it),
+    or say why not now."""
     notice = Notice.objects.select_for_update().get(pk=notice_id)
     if notice.state not in SENDABLE:
-        return notice  # sent, sending elsewhere, failed or withheld: never again
+        return notice, False  # sent, sending elsewhere, failed or withheld: never again
     now = timezone.now()
     if notice.send_after and notice.send_after > now:
         raise Deferred(notice.send_after)
@@ -192,17 +193,17 @@ def _claim(notice_id: int) -> Notice:
     ):
         notice.state = State.WITHHELD
         notice.save(update_fields=["state"])
-        return notice
+        return notice, False
     until = _not_before(notice, now)
     if until is not None:
         notice.state, notice.send_after = State.DEFERRED, until
         notice.save(update_fields=["state", "send_after"])
         transaction.on_commit(lambda: _queue(notice.pk, eta=until))
-        return notice
+        return notice, False
     notice.state = State.SENDING
     notice.attempts += 1
     notice.save(update_fields=["state", "attempts"])
-    return notice
+    return notice, True
 
 
 def _not_before(notice: Notice, now: datetime.datetime) -> datetime.datetime | None:
