@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from chunshu_union.storage import import_s3_storage
+
 
 class _PrivateUploads(FileSystemStorage):
     """Uploaded files hold personal data: kept under IMPORT_UPLOAD_ROOT,
@@ -27,6 +29,38 @@ class _PrivateUploads(FileSystemStorage):
     @property
     def location(self):
         return os.path.abspath(self.base_location)
+
+    # With STORAGE_S3_BUCKET set, the same calls go to object storage
+    # (chunshu_union.storage): web and workers on different machines.
+    def _open(self, name, mode="rb"):
+        s3 = import_s3_storage()
+        return s3._open(name, mode) if s3 else super()._open(name, mode)
+
+    def _save(self, name, content):
+        s3 = import_s3_storage()
+        return s3._save(name, content) if s3 else super()._save(name, content)
+
+    def get_available_name(self, name, max_length=None):
+        s3 = import_s3_storage()
+        if s3:
+            return s3.get_available_name(name, max_length=max_length)
+        return super().get_available_name(name, max_length=max_length)
+
+    def delete(self, name):
+        s3 = import_s3_storage()
+        return s3.delete(name) if s3 else super().delete(name)
+
+    def exists(self, name):
+        s3 = import_s3_storage()
+        return s3.exists(name) if s3 else super().exists(name)
+
+    def size(self, name):
+        s3 = import_s3_storage()
+        return s3.size(name) if s3 else super().size(name)
+
+    def listdir(self, path):
+        s3 = import_s3_storage()
+        return s3.listdir(path) if s3 else super().listdir(path)
 
 
 _private_uploads = _PrivateUploads()

@@ -74,6 +74,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Marks the dashboard's, exports' and API's reads for the replica, if any.
+    "chunshu_union.db_router.ReplicaReadsMiddleware",
     # Before anything reads a request's body (CSRF's check is later, in process_view).
     "chunshu_union.uploads.UploadLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -110,6 +112,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = "PRAGMA journal_mode=WAL;"
     DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# A read replica (docs/SCALING.md): the dashboard's, the exports' and the
+# API's reads go there (chunshu_union.db_router); everything else, and every
+# write, to the primary.
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+DATABASE_REPLICA_READS = "replica" in DATABASES
+DATABASE_ROUTERS = ["chunshu_union.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -21,6 +21,10 @@ LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "W
 # Tasks run inline unless a test asks for the real worker (the live_celery
 # fixture, used in CI's PostgreSQL + Redis run).
 CELERY_TASK_ALWAYS_EAGER = True
+# A replica alias mirroring the primary, for the router's tests
+# (tests/test_scaling_router.py turns the reads on with override_settings).
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
+DATABASE_REPLICA_READS = False
 # Uploads waiting in the import flow go to a throw-away folder, never the
 # checkout's media/ (a test that looks at them points it at its tmp_path).
 IMPORT_UPLOAD_ROOT = env.path(
