@@ -305,12 +305,7 @@ class ZombieFlagAdmin(ReadOnlyMixin, ScopedModelAdmin):
         "score",
         "reasons_shown",
         "missing_quarters",
-        "resolution",
-        "resolved_on",
-        "evidence",
-        "resolved_by",
-        "resolved_at",
-        "status_entry",
+        *ZombieFlag.RESOLUTION_FIELDS,
     ]
     fields = readonly_fields
 

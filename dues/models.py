@@ -292,6 +292,17 @@ class ZombieFlag(models.Model):
 
     objects = ZombieFlagQuerySet.as_manager()
 
+    #: What a resolution records (dues.services.zombie_resolve writes them,
+    #: the admin shows them after the flag's own fields).
+    RESOLUTION_FIELDS = (
+        "resolution",
+        "resolved_on",
+        "evidence",
+        "resolved_by",
+        "resolved_at",
+        "status_entry",
+    )
+
     class Meta:
         verbose_name = _("suspected zombie")
         verbose_name_plural = _("suspected zombies")

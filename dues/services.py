@@ -331,14 +331,5 @@ def zombie_resolve(
     flag.resolved_by = by
     flag.resolved_at = timezone.now()
     flag.status_entry = entry
-    flag.save(
-        update_fields=[
-            "resolution",
-            "resolved_on",
-            "evidence",
-            "resolved_by",
-            "resolved_at",
-            "status_entry",
-        ]
-    )
+    flag.save(update_fields=ZombieFlag.RESOLUTION_FIELDS)
     return flag
