@@ -12,6 +12,7 @@ from chunshu_union.admin_mixins import (
     ServiceForm,
     count_column,
 )
+from chunshu_union.paginator import EstimatedCountPaginator
 
 from . import admin_exports
 from .models import (
@@ -78,6 +79,10 @@ class EnterpriseAdmin(ExportAdminMixin, ScopedModelAdmin):
     list_filter = ["community", "status", "building", "ownership"]
     search_fields = ["name", "=credit_code", "union_chair"]
     list_select_related = ["community", "building"]
+    # A city's million enterprises: the planner's estimate past 100,000 rows
+    # instead of COUNT(*), and no second, unfiltered count (docs/SCALING.md).
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
     readonly_fields = ["status", "created_at", "updated_at"]
     fieldsets = [
         (
