@@ -186,6 +186,14 @@ IMPORT_UPLOAD_ROOT = env.path(
     "IMPORT_UPLOAD_ROOT",
     default=env.path("ROSTER_UPLOAD_ROOT", default=BASE_DIR / "media" / "private" / "imports"),
 )
+# Or, with web and workers on different machines, a private bucket in
+# S3-compatible object storage (chunshu_union/storage.py, docs/SCALING.md).
+STORAGE_S3_BUCKET = env.str("STORAGE_S3_BUCKET", default="")
+STORAGE_S3_ENDPOINT_URL = env.str("STORAGE_S3_ENDPOINT_URL", default="")
+STORAGE_S3_ACCESS_KEY = env.str("STORAGE_S3_ACCESS_KEY", default="")
+STORAGE_S3_SECRET_KEY = env.str("STORAGE_S3_SECRET_KEY", default="")
+STORAGE_S3_REGION = env.str("STORAGE_S3_REGION", default="us-east-1")
+STORAGE_S3_PREFIX = env.str("STORAGE_S3_PREFIX", default="imports")
 # The portal lists ROSTER_PREVIEW_PAGE rows of each kind per page.
 ROSTER_PREVIEW_PAGE = 100
 # A batch keeps the first ROSTER_FAULTY_ROWS_KEPT faulty rows (their faults,
