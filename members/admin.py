@@ -29,8 +29,11 @@ from enterprises.models import Community, Enterprise
 # (admin_statistics: member statistics and list exports)
 from . import (  # noqa: F401
     admin_auditlog,
+    admin_corrections,
     admin_coverage,
+    admin_duplicates,
     admin_enterprises,
+    admin_retirement,
     admin_statistics,
     admin_transfers,
     coverage,

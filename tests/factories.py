@@ -259,6 +259,37 @@ def everything_of(community: Community, marker: str = MARKER) -> dict:
             requested_by=chair,
         )
     )
+    keep(
+        people.Correction.objects.create(
+            member=member,
+            field=people.Correction.Field.NAME,
+            state=people.Correction.State.REQUESTED,
+            new_name=marker,
+            reason=marker,
+            requested_by=chair,
+        )
+    )
+    keep(
+        people.RetirementDecision.objects.create(
+            member=member,
+            membership=membership,
+            outcome=people.RetirementDecision.Outcome.KEEP_WORKING,
+            decided_on=day,
+            note=marker,
+            recorded_by=clerk,
+        )
+    )
+    keep(
+        people.MemberMerge.objects.create(
+            member=member,
+            merged_member_id=10**6 + n,
+            merged_name=marker,
+            merged_id_digest=f"{n:064d}",
+            merged_id_masked="110102********0000",
+            reason=marker,
+            recorded_by=clerk,
+        )
+    )
 
     keep(
         Declaration.objects.create(
