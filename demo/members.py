@@ -1,22 +1,44 @@
 """The demo street's 5,100 members: valid ID numbers, plausible ages and
 names, spread over the enterprises by headcount; a few former members and
 transfers, so that the joined / transferred / left figures have something
-to count."""
+to count, each with its history (MembershipEvent) as the services write it.
+
+Their lives in 2017 (issue 17): 120 leavers ended with their reasons; after
+the union-funds step, whose zombie visits hold the members of the 30
+enterprises found moved out or deregistered at their community
+(dues.services.zombie_resolve → members.services.enterprise_members_close),
+`load_lifecycle` holds some of the members past the statutory age as
+retired. Held members stay members: the street still counts 5,100."""
 
 import datetime
 import random
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from chunshu_union import crypto
 from demo.enterprises import SEED, person_name
 from members.id_numbers import make_id_number
-from members.models import JingCard, Member, Membership, Transfer
+from members.models import EndReason, HoldReason, JingCard, Member, Membership, MembershipEvent
+from members.services import membership_hold, membership_transfer
 
 MEMBER_COUNT = 5100
 FORMER_MEMBERS = 120
 TRANSFERS_WITHIN = 40
+#: Why the former members left (weights), drawn apart from the other draws so
+#: that the members, their numbers and enterprises stay what they were.
+LEAVING = {
+    EndReason.LEFT_STREET: 55,
+    EndReason.LEFT_UNION: 10,
+    EndReason.DECEASED: 5,
+    EndReason.OTHER: 30,
+}
+#: Of the members in good standing who had reached the statutory retirement
+#: age by the end of 2017Q3 (members.retirement: women 55, men 60 under the
+#: rules in force in 2017), the share held as retired; the others are the
+#: retirement list's to confirm.
+RETIRED_SHARE = 0.5
+AGE_BY = datetime.date(2017, 9, 30)
 #: Beijing Xicheng first; then the provinces most migrant workers come from.
 AREAS = ("110102",) * 6 + (
     "110101",
@@ -142,8 +164,34 @@ def load_members(enterprises, staff) -> None:
                 member_id=by_digest[digest], enterprise=enterprise, joined_on=joined, left_on=left
             )
         )
+    lives = random.Random(SEED + 11)
+    for membership in memberships:
+        if membership.left_on:
+            membership.end_reason = lives.choices(list(LEAVING), weights=list(LEAVING.values()))[0]
     Membership.objects.bulk_create(memberships, batch_size=1000)
+    _history(digests)
     _transfers(rng, enterprises, staff)
+
+
+def _history(digests) -> None:
+    """The events the services would have written: joined for every
+    membership, ended (with its reason) for the former members'."""
+    Kind = MembershipEvent.Kind
+    events = []
+    rows = Membership.objects.filter(member__id_digest__in=digests).values_list(
+        "pk", "member_id", "joined_on", "left_on", "end_reason"
+    )
+    for pk, member_id, joined, left, reason in rows.order_by("pk"):
+        events.append(
+            MembershipEvent(member_id=member_id, membership_id=pk, kind=Kind.JOINED, on=joined)
+        )
+        if left:
+            events.append(
+                MembershipEvent(
+                    member_id=member_id, membership_id=pk, kind=Kind.ENDED, on=left, reason=reason
+                )
+            )
+    MembershipEvent.objects.bulk_create(events, batch_size=1000)
 
 
 def _transfers(rng: random.Random, enterprises, staff) -> None:
@@ -158,16 +206,60 @@ def _transfers(rng: random.Random, enterprises, staff) -> None:
     for membership in rng.sample(candidates, TRANSFERS_WITHIN):
         target = rng.choice([e for e in enterprises if e.pk != membership.enterprise_id])
         day = datetime.date(2017, 2, 1) + datetime.timedelta(days=rng.randint(0, 230))
-        membership.left_on = day
-        membership.save(update_fields=["left_on"])
-        new = Membership.objects.create(
-            member_id=membership.member_id, enterprise=target, joined_on=day
-        )
-        Transfer.objects.create(
-            member_id=membership.member_id,
-            from_membership=membership,
-            to_membership=new,
-            transferred_on=day,
+        membership_transfer(
+            member=membership.member,
+            to_enterprise=target,
+            on=day,
             reason="调动",
-            recorded_by=rng.choice(staff),
+            by=rng.choice(staff),
         )
+
+
+def _retirement_age_reached_on(member) -> datetime.date:
+    years = 55 if member.sex == "F" else 60
+    born = member.birth_date
+    try:
+        return born.replace(year=born.year + years)
+    except ValueError:  # born on 29 February
+        return born.replace(year=born.year + years, day=28)
+
+
+@transaction.atomic
+def load_lifecycle(enterprises, staff) -> int:
+    """Some members past the statutory age, still in good standing, are
+    held as retired by the street's staff, through members.services (run
+    after the union-funds step, whose zombie visits have held the members of
+    closed enterprises). Idempotent: done once."""
+    if MembershipEvent.objects.filter(
+        kind=MembershipEvent.Kind.HELD, reason=HoldReason.RETIRED
+    ).exists():
+        return 0
+    rng = random.Random(SEED + 12)
+    women = datetime.date(AGE_BY.year - 55, AGE_BY.month, AGE_BY.day)
+    men = datetime.date(AGE_BY.year - 60, AGE_BY.month, AGE_BY.day)
+    standing = (
+        Membership.objects.standing()
+        .filter(enterprise__in=enterprises)
+        .filter(
+            models.Q(member__sex="F", member__birth_date__lte=women)
+            | models.Q(member__sex="M", member__birth_date__lte=men)
+        )
+        .select_related("member")
+        .order_by("pk")
+    )
+    held = 0
+    for membership in standing:
+        if rng.random() >= RETIRED_SHARE:
+            continue
+        reached = _retirement_age_reached_on(membership.member)
+        day = max(reached, membership.joined_on, datetime.date(2017, 1, 3))
+        day = min(day, AGE_BY)
+        membership_hold(
+            member=membership.member,
+            on=day,
+            reason=HoldReason.RETIRED,
+            note="到龄退休",
+            by=rng.choice(staff),
+        )
+        held += 1
+    return held

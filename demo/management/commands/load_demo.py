@@ -26,6 +26,9 @@ class Command(BaseCommand):
         dues.load(
             federation=federation, users=users, enterprises=street_enterprises, stdout=self.stdout
         )
+        # After the zombie visits (which held the closed enterprises' members):
+        # some members past the statutory age held as retired (issue 17).
+        members.load_lifecycle(street_enterprises, staff)
         services.load(
             federation=federation, users=users, enterprises=street_enterprises, stdout=self.stdout
         )
