@@ -144,6 +144,36 @@ UNFOLD = {
                 ],
             },
             {
+                "title": _("Joining and notices"),
+                "items": [
+                    {
+                        "title": _("Join applications"),
+                        "icon": "person_add",
+                        "link": reverse_lazy("admin:joining_joinapplication_changelist"),
+                    },
+                    {
+                        "title": _("Join links"),
+                        "icon": "qr_code_2",
+                        "link": reverse_lazy("admin:joining_joinlink_changelist"),
+                    },
+                    {
+                        "title": _("Declaration reminders"),
+                        "icon": "notifications_active",
+                        "link": reverse_lazy("reminders"),
+                    },
+                    {
+                        "title": _("Notices"),
+                        "icon": "mail",
+                        "link": reverse_lazy("admin:notices_notice_changelist"),
+                    },
+                    {
+                        "title": _("SMS opt-outs"),
+                        "icon": "phonelink_erase",
+                        "link": reverse_lazy("admin:notices_smsoptout_changelist"),
+                    },
+                ],
+            },
+            {
                 "title": _("Accounts"),
                 "items": [
                     {
