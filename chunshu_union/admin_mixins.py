@@ -153,6 +153,16 @@ class ScopedModelAdmin(ScopedAdminMixin, ModelAdmin):
     #: Django's own routes so that "<pk>/..." is not read as an object's page.
     admin_views: tuple[tuple[str, str, str], ...] = ()
 
+    def page_context(self, request, title, **extra) -> dict:
+        """The context of one of `admin_views`' pages: the admin's frame
+        (sidebar, user menu), its title and the model's breadcrumbs."""
+        return {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "opts": self.model._meta,
+            **extra,
+        }
+
     def get_urls(self):
         opts = self.model._meta
         return [

@@ -202,14 +202,6 @@ class RateSnapshotAdmin(ReadOnlyMixin, ScopedModelAdmin):
     def recompute_button(self, request):
         return redirect("admin:dues_recompute")
 
-    def _context(self, request, title, **extra):
-        return {
-            **self.admin_site.each_context(request),
-            "title": title,
-            "opts": self.model._meta,
-            **extra,
-        }
-
     def rates_view(self, request):
         if not self.has_view_permission(request):
             raise PermissionDenied
@@ -220,7 +212,7 @@ class RateSnapshotAdmin(ReadOnlyMixin, ScopedModelAdmin):
             label = gettext("Whole street") if row["scope"] == "street" else row["scope"]
             scopes.setdefault(label, {})[row["quarter"]] = row
         table = [(label, [cells.get(q) for q in quarters]) for label, cells in scopes.items()]
-        context = self._context(
+        context = self.page_context(
             request,
             gettext("Declaration rates per community and quarter"),
             quarters=quarters,
@@ -244,7 +236,7 @@ class RateSnapshotAdmin(ReadOnlyMixin, ScopedModelAdmin):
             row["label"] = gettext("Whole street") if row["scope"] == "street" else row["scope"]
             row["chase"] = list(row["candidates"][:30]) if row["needed"] else []
             row["undeclared"] = row["obligated"] - row["declared"]
-        context = self._context(
+        context = self.page_context(
             request,
             gettext("Gap to the target rate"),
             quarter=quarter,
@@ -265,7 +257,7 @@ class RateSnapshotAdmin(ReadOnlyMixin, ScopedModelAdmin):
         return TemplateResponse(
             request,
             "dues/admin/recompute.html",
-            self._context(request, gettext("Recompute the rates")),
+            self.page_context(request, gettext("Recompute the rates")),
         )
 
 
@@ -376,12 +368,11 @@ class ZombieFlagAdmin(ReadOnlyMixin, ScopedModelAdmin):
                     },
                 )
                 return redirect("admin:dues_zombieflag_changelist")
-        context = {
-            **self.admin_site.each_context(request),
-            "title": gettext("Resolve a suspected zombie"),
-            "opts": self.model._meta,
-            "flag": flag,
-            "reasons": [f"{reason_text(r)}（+{r['points']}）" for r in flag.reasons],
-            "form": form,
-        }
+        context = self.page_context(
+            request,
+            gettext("Resolve a suspected zombie"),
+            flag=flag,
+            reasons=[f"{reason_text(r)}（+{r['points']}）" for r in flag.reasons],
+            form=form,
+        )
         return TemplateResponse(request, "dues/admin/resolve.html", context)

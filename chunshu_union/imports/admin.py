@@ -136,13 +136,12 @@ class ImportJobAdmin(ScopedModelAdmin):
             job.created_by = request.user
             engine.job_start(job=job, upload=form.cleaned_data["file"])
             return redirect(self._url("job", job.pk))
-        context = {
-            **self.admin_site.each_context(request),
-            "title": gettext("Upload: %(what)s") % {"what": self.model._meta.verbose_name},
-            "opts": self.model._meta,
-            "form": form,
-            "intro": self.upload_intro,
-        }
+        context = self.page_context(
+            request,
+            gettext("Upload: %(what)s") % {"what": self.model._meta.verbose_name},
+            form=form,
+            intro=self.upload_intro,
+        )
         return TemplateResponse(request, self.upload_template, context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -163,21 +162,20 @@ class ImportJobAdmin(ScopedModelAdmin):
 
     def job_view(self, request, pk: int):
         job = self._job(request, pk, light=False)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": str(job),
-            "opts": self.model._meta,
-            "job": job,
-            "progress": selectors.progress_of(job),
-            "urls": {
+        context = self.page_context(
+            request,
+            str(job),
+            job=job,
+            progress=selectors.progress_of(job),
+            urls={
                 name: self._url(name, job.pk)
                 for name in ("progress", "confirm", "cancel", "undo", "retry")
             },
-            "can_cancel": engine.can_cancel(job),
-            "can_retry": engine.can_retry(job),
-            "upload_url": self._url("add"),
-            "list_url": self._url("changelist"),
-            "kinds": [
+            can_cancel=engine.can_cancel(job),
+            can_retry=engine.can_retry(job),
+            upload_url=self._url("add"),
+            list_url=self._url("changelist"),
+            kinds=[
                 {
                     "key": key,
                     "title": title,
@@ -187,11 +185,11 @@ class ImportJobAdmin(ScopedModelAdmin):
                 }
                 for key, title, columns in self.preview_kinds
             ],
-            "first_faults": (job.errors or [])[:50],
-            "confirm_form": ConfirmForm(),
-            "can_write": self.has_add_permission(request),
+            first_faults=(job.errors or [])[:50],
+            confirm_form=ConfirmForm(),
+            can_write=self.has_add_permission(request),
             **self.job_context(job),
-        }
+        )
         return TemplateResponse(request, self.job_template, context)
 
     def job_context(self, job) -> dict:
@@ -221,16 +219,15 @@ class ImportJobAdmin(ScopedModelAdmin):
         title, columns = kinds[kind]
         rows = selectors.preview_rows(job, kind)
         page = Paginator(rows, self.preview_page).get_page(request.GET.get("page"))
-        context = {
-            **self.admin_site.each_context(request),
-            "title": f"{title} · {job}",
-            "opts": self.model._meta,
-            "job": job,
-            "titles": [column_title for column_title, _key in columns],
-            "table": [[_cell(row.get(key)) for _title, key in columns] for row in page],
-            "page": page,
-            "job_url": self._url("job", pk),
-        }
+        context = self.page_context(
+            request,
+            f"{title} · {job}",
+            job=job,
+            titles=[column_title for column_title, _key in columns],
+            table=[[_cell(row.get(key)) for _title, key in columns] for row in page],
+            page=page,
+            job_url=self._url("job", pk),
+        )
         return TemplateResponse(request, "imports/admin/rows.html", context)
 
     def _act(self, request, pk: int, act, done: str):

@@ -255,13 +255,7 @@ class AidCaseAdmin(AidAdminMixin, ServiceAdminMixin, MemberScopedAdmin):
             else:
                 messages.success(request, _("Done: %(step)s.") % {"step": label})
                 return redirect("admin:services_aidcase_change", case.pk)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": f"{label}：{case.member.name}",
-            "case": case,
-            "form": form,
-            "opts": self.model._meta,
-        }
+        context = self.page_context(request, f"{label}：{case.member.name}", case=case, form=form)
         self._log_view(request, case, detail=f"step {step}")
         return TemplateResponse(request, "services/admin/aid_step.html", context)
 

@@ -145,20 +145,19 @@ class VisitAdmin(ServiceAdminMixin, ScopedModelAdmin):
         )
         year_ago = today - datetime.timedelta(days=365)
         stale = selectors.enterprises_not_visited_since(year_ago) & self._enterprises(request)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("The two 2s"),
-            "quarter": quarter,
-            "previous": quarter.previous(),
-            "next": quarter.next(),
-            "rows": rows,
-            "compliance": selectors.two_twos_compliance(rows),
-            "behind": selectors.two_twos_behind(day=today, federation_id=street),
-            "stale": stale.select_related("community")[:500],
-            "stale_count": stale.count(),
-            "year_ago": year_ago,
-            "opts": self.model._meta,
-        }
+        context = self.page_context(
+            request,
+            _("The two 2s"),
+            quarter=quarter,
+            previous=quarter.previous(),
+            next=quarter.next(),
+            rows=rows,
+            compliance=selectors.two_twos_compliance(rows),
+            behind=selectors.two_twos_behind(day=today, federation_id=street),
+            stale=stale.select_related("community")[:500],
+            stale_count=stale.count(),
+            year_ago=year_ago,
+        )
         return TemplateResponse(request, "services/admin/two_twos.html", context)
 
     @staticmethod
