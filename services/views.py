@@ -150,8 +150,7 @@ def request_list(request):
     context = {
         "page": page,
         "form": form,
-        "rating_form": RatingForm(),
-        "step_form": StepForm(),
+        "ratings": range(5, 0, -1),
         "status": RequestStatus,
     }
     return render(request, "services/portal/request_list.html", context)

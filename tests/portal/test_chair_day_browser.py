@@ -45,6 +45,10 @@ def fits(page, width):
     assert page.evaluate("document.documentElement.scrollWidth") <= width, page.url
 
 
+def nav(page, name):
+    page.locator("header nav").get_by_role("link", name=name, exact=True).click()
+
+
 def said(page, text):
     page.locator(".messages").get_by_text(text).first.wait_for()
 
@@ -62,7 +66,7 @@ def test_a_chairs_day(live_server, browser, day, width):
     page.get_by_text("上次花名册导入中的错误行").click()
     page.get_by_text("张三的手机号码少一位").wait_for()
     fits(page, width)
-    page.get_by_role("link", name="会员", exact=True).click()
+    nav(page, "会员")
     page.fill("input[name=q]", "张三")
     page.keyboard.press("Enter")
     page.get_by_role("link", name="张三").click()
@@ -81,7 +85,7 @@ def test_a_chairs_day(live_server, browser, day, width):
     assert "已申请" in page.locator(".facts").inner_text()
 
     # The community's rate, and who has not declared.
-    page.get_by_role("link", name="本社区数据").click()
+    nav(page, "本社区数据")
     assert "2026Q3" in page.locator("h2").first.inner_text()
     fits(page, width)
     page.locator(".figures").get_by_text("应申报未申报").click()
@@ -89,14 +93,14 @@ def test_a_chairs_day(live_server, browser, day, width):
     assert "北京红线二号商贸有限公司" not in page.content()
 
     # A handout of the street's batch, and a sign-in at the training.
-    page.get_by_role("link", name="发放与活动").click()
+    nav(page, "发放与活动")
     page.get_by_role("link", name="2026送温暖福包").click()
     page.fill("input[name=q]", "张")
     page.get_by_role("button", name="查找").click()
     page.get_by_role("button", name="发放").click()
     said(page, "张三 已领取")
     fits(page, width)
-    page.get_by_role("link", name="发放与活动").click()
+    nav(page, "发放与活动")
     page.get_by_role("link", name="工会干部培训").click()
     page.fill("input[name=q]", "张")
     page.get_by_role("button", name="查找").click()
@@ -104,7 +108,7 @@ def test_a_chairs_day(live_server, browser, day, width):
     said(page, "张三 已签到")
 
     # The member past the retirement age: confirmed retired, held.
-    page.get_by_role("link", name="首页").click()
+    nav(page, "首页")
     page.get_by_text("已到退休年龄待确认的会员").click()
     page.get_by_role("link", name="王老汉").click()
     page.get_by_role("button", name="确认退休（保留会籍）").click()
