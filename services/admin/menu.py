@@ -99,11 +99,18 @@ class ServiceRequestAdmin(ServiceAdminMixin, ScopedModelAdmin):
     def save_without_service(self, request, obj, form, change):
         pass  # the steps are actions; only the rating is typed here
 
-    def _apply(self, request, queryset, run):
+    def _step(self, request, queryset, start, service):
+        """The selected requests that stand at `start` moved one step on by
+        `service`, on the date typed in the action bar (today when left
+        empty); one line for those done, one per refusal."""
+        form = StepDateForm(request.POST)
+        form.fields["action"].choices = self.get_action_choices(request)
+        form.is_valid()
+        on = form.cleaned_data.get("on") or timezone.localdate()
         done, refused = 0, []
-        for item in queryset:
+        for item in queryset.filter(status=start):
             try:
-                run(item)
+                service(request=item, by=request.user, on=on)
                 done += 1
             except ValidationError as error:
                 refused.append(f"{item}：{error.messages[0]}")
@@ -112,29 +119,12 @@ class ServiceRequestAdmin(ServiceAdminMixin, ScopedModelAdmin):
         for line in refused:
             self.message_user(request, line, messages.ERROR)
 
-    def _step_date(self, request):
-        """The date typed in the action bar; today when left empty."""
-        form = StepDateForm(request.POST)
-        form.fields["action"].choices = self.get_action_choices(request)
-        form.is_valid()
-        return form.cleaned_data.get("on") or timezone.localdate()
-
     @admin.action(description=_("Accept the selected requests (on the date given, else today)"))
     def accept(self, request, queryset):
-        on = self._step_date(request)
-        self._apply(
-            request,
-            queryset.filter(status=RequestStatus.REQUESTED),
-            lambda r: services.service_request_accept(request=r, by=request.user, on=on),
-        )
+        self._step(request, queryset, RequestStatus.REQUESTED, services.service_request_accept)
 
     @admin.action(
         description=_("Mark the selected requests fulfilled (on the date given, else today)")
     )
     def fulfil(self, request, queryset):
-        on = self._step_date(request)
-        self._apply(
-            request,
-            queryset.filter(status=RequestStatus.ACCEPTED),
-            lambda r: services.service_request_fulfil(request=r, by=request.user, on=on),
-        )
+        self._step(request, queryset, RequestStatus.ACCEPTED, services.service_request_fulfil)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from chunshu_union import access
 from enterprises.models import Enterprise
@@ -48,61 +50,72 @@ def _locked_request(request: ServiceRequest, by, *, chairs: bool = False) -> Ser
     return request
 
 
-def _locked_step(
-    request: ServiceRequest,
-    by,
-    *,
-    expected: str,
-    wrong_state: str,
-    on: datetime.date,
-    not_before: str,
-    early: str,
-) -> ServiceRequest:
-    """The request locked for its next step: refused unless it stands at
-    `expected` and `on` is not before the date in its field `not_before`."""
+@dataclass(frozen=True)
+class _Step:
+    """A step of a request: from `expected` to `status` on a day kept in
+    `day_field`, not before the day in `not_before` (`early` says so), and
+    not in the future (`noun` names the date)."""
+
+    expected: str
+    status: str
+    day_field: str
+    not_before: str
+    wrong_state: str
+    early: str
+    noun: str
+    records_handler: bool
+
+
+_ACCEPT = _Step(
+    RequestStatus.REQUESTED,
+    RequestStatus.ACCEPTED,
+    "accepted_on",
+    "requested_on",
+    gettext_lazy("Only a new request can be accepted."),
+    gettext_lazy("A request cannot be accepted before it was made."),
+    gettext_lazy("acceptance"),
+    records_handler=True,
+)
+_FULFIL = _Step(
+    RequestStatus.ACCEPTED,
+    RequestStatus.FULFILLED,
+    "fulfilled_on",
+    "accepted_on",
+    gettext_lazy("Only an accepted request can be fulfilled."),
+    gettext_lazy("A request cannot be fulfilled before it was accepted."),
+    gettext_lazy("fulfilment"),
+    records_handler=False,
+)
+
+
+def _take_step(request: ServiceRequest, by, on: datetime.date, step: _Step) -> ServiceRequest:
+    """The request locked and moved one step on: refused unless it stands
+    at the step's start and `on` is neither before the day it needs nor in
+    the future; the acceptance also records who handled it."""
     request = _locked_request(request, by, chairs=True)
-    if request.status != expected:
-        _refuse(wrong_state, "wrong_state")
-    if on < getattr(request, not_before):
-        _refuse(early, "early")
+    if request.status != step.expected:
+        _refuse(str(step.wrong_state), "wrong_state")
+    if on < getattr(request, step.not_before):
+        _refuse(str(step.early), "early")
+    _check_not_future(on, str(step.noun))
+    request.status = step.status
+    setattr(request, step.day_field, on)
+    fields = ["status", step.day_field]
+    if step.records_handler:
+        request.handled_by = by
+        fields.append("handled_by")
+    request.save(update_fields=fields)
     return request
 
 
 @transaction.atomic
 def service_request_accept(*, request: ServiceRequest, by, on: datetime.date) -> ServiceRequest:
-    request = _locked_step(
-        request,
-        by,
-        expected=RequestStatus.REQUESTED,
-        wrong_state=_("Only a new request can be accepted."),
-        on=on,
-        not_before="requested_on",
-        early=_("A request cannot be accepted before it was made."),
-    )
-    _check_not_future(on, _("acceptance"))
-    request.status = RequestStatus.ACCEPTED
-    request.accepted_on = on
-    request.handled_by = by
-    request.save(update_fields=["status", "accepted_on", "handled_by"])
-    return request
+    return _take_step(request, by, on, _ACCEPT)
 
 
 @transaction.atomic
 def service_request_fulfil(*, request: ServiceRequest, by, on: datetime.date) -> ServiceRequest:
-    request = _locked_step(
-        request,
-        by,
-        expected=RequestStatus.ACCEPTED,
-        wrong_state=_("Only an accepted request can be fulfilled."),
-        on=on,
-        not_before="accepted_on",
-        early=_("A request cannot be fulfilled before it was accepted."),
-    )
-    _check_not_future(on, _("fulfilment"))
-    request.status = RequestStatus.FULFILLED
-    request.fulfilled_on = on
-    request.save(update_fields=["status", "fulfilled_on"])
-    return request
+    return _take_step(request, by, on, _FULFIL)
 
 
 @transaction.atomic
