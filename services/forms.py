@@ -2,11 +2,15 @@
 these only collect the input."""
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import Community, Enterprise
+from members.id_numbers import id_number_error, normalise
+from members.models import Member
 
-from .models import FindingKind
+from .models import FindingKind, ServiceOffer
+from .services import aid_attachment_check
 
 
 class VisitForm(forms.Form):
@@ -69,8 +73,6 @@ class ServiceRequestForm(forms.Form):
     )
 
     def __init__(self, *args, user, **kwargs):
-        from .models import ServiceOffer
-
         super().__init__(*args, **kwargs)
         self.fields["offer"].queryset = ServiceOffer.objects.filter(is_active=True)
         self.fields["enterprise"].queryset = Enterprise.objects.for_user(user).order_by("name")
@@ -105,9 +107,6 @@ class AidApplicationForm(forms.Form):
         self.user = user
 
     def clean_id_number(self):
-        from members.id_numbers import id_number_error, normalise
-        from members.models import Member
-
         number = normalise(self.cleaned_data["id_number"])  # the one reader of every door
         problem = id_number_error(number)
         if problem:
@@ -119,8 +118,6 @@ class AidApplicationForm(forms.Form):
         return number
 
     def clean_scan(self):
-        from .services import aid_attachment_check
-
         scan = self.cleaned_data.get("scan")
         if scan:
             aid_attachment_check(scan)
@@ -128,8 +125,6 @@ class AidApplicationForm(forms.Form):
 
 
 def _today_field(label):
-    from django.utils import timezone
-
     # The date picker reads only 2026-12-01 (not the locale's 2026/12/01).
     return forms.DateField(
         label=label,
