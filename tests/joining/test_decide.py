@@ -138,3 +138,21 @@ def test_the_chairs_list_shows_whats_waiting(client, alice, application):
     page = client.get("/portal/joining/").content.decode()
     assert application.reference in page and "王小明" in page
     assert id_number(4321) not in page
+
+
+def test_decided_applications_are_deleted_after_the_keeping_time_and_waiting_ones_kept(
+    client, alice, application, link, alices_enterprise, settings
+):
+    import datetime
+
+    from django.utils import timezone
+
+    from joining.tasks import purge
+
+    services.application_refuse(application=application, by=alice, reason="不符合条件")
+    post(client, f"/join/{link.code}/", form_data(alices_enterprise, id_number=id_number(555)))
+    JoinApplication.objects.filter(pk=application.pk).update(
+        decided_at=timezone.now() - datetime.timedelta(days=settings.JOIN_KEEP_DAYS + 1)
+    )
+    assert purge.apply().get() == 1
+    assert list(JoinApplication.objects.values_list("state", flat=True)) == ["pending"]
