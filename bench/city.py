@@ -9,30 +9,41 @@ A street is a `Federation` (the model's own word: "a district would hold
 several"), each with 7 communities: 300 streets are 300 federations and
 2,100 communities. The bench builds them in its own database (`city_bench`
 unless BENCH_DATABASE_URL says otherwise; re-created unless --keep finds it,
-dropped at the end unless --keep) with psycopg's COPY, not the ORM: the
-enterprises, then members with valid ID numbers encrypted and digested as
-the app does (streamed, never held in a list), then one open membership each
-(2% after an earlier, closed one), with their community. The tables'
-secondary indexes and foreign keys are dropped for the COPY and made again
-afterwards (what a restore does); each step is timed. Declarations for the
-last three complete quarters (about 80% of enterprises each quarter, 2% never)
-are made server-side from the enterprises so that the nightly chain has
-rates and zombies to compute.
+dropped at the end unless --keep). The tables' secondary indexes, unique and
+foreign-key constraints are dropped for the load and made again afterwards
+(what a restore does); each step is timed:
+
+- the enterprises by psycopg's COPY;
+- the members server-side (INSERT … SELECT generate_series): names, sexes
+  and birth dates, and a digest of the real one's shape (64 hex characters,
+  unique). A Python COPY that encrypts every number as the app does ran at
+  about 7.5 minutes per million on this shared machine (75 for the city), so
+  only every 1,000th member (j = 0 or 1 mod 1,000: 20,000) gets a real, valid
+  ID number, encrypted and digested by the app's own code (COPY into a
+  temporary table, one UPDATE): those are the ones the bench searches for;
+- one open membership per member, with its community (2% after an earlier,
+  closed one), server-side;
+- declarations for the last three complete quarters (about 80% of the
+  enterprises each quarter, 2% never), server-side, so that the nightly
+  chain has rates and zombies to compute.
 
 One community (the first street's first) is large: 1% of the members
 (100,000); the others hold about 4,700 each.
 
-Then it times, in one process against the database:
+Then it times, in one process against the database (the dev settings,
+DEBUG off):
 
-- the nightly chain, as `dashboard.nightly` runs it (rates → zombies →
-  every street's figures), each link on its own;
+- the nightly chain's first link (the rates of every street), then the first
+  street's dashboard figures, so that its pages can be measured;
 - the dashboard page and a community's page through the full middleware
   (Django's test client), signed in as the first street's leader (p95);
 - the chair's member list (page 1 and a far page) and the chair's search by
   full ID number (the page it posts to), for an ordinary and the large
   community;
 - the staff's admin member list, its name search and its "Find by ID
-  number", for the first street's staff and a superuser (the whole city).
+  number", for the first street's staff and a superuser (the whole city);
+- then the rest of the chain as `dashboard.nightly` runs it (zombies, every
+  street's figures), reported with the rates as the chain's total.
 
 Every page is rendered (status 200 checked). Numbers go to standard output
 and bench/out/city.json.
@@ -387,17 +398,37 @@ def _client(user):
 
 
 def _time(work, n: int) -> dict:
+    """Wall time per request (median, p95), and what it is made of: this
+    process's CPU (Python: Django, templates, the ORM; inflated when the
+    machine's cores are all busy) and the time spent waiting on queries
+    (the database's share, with the network round trips)."""
+    from django.db import connection
+
     work()  # warm-up: templates, connections, caches
-    samples = []
-    for _ in range(n):
+    waits: list[float] = []
+
+    def timed(execute, sql, params, many, context):
         started = time.perf_counter()
-        work()
-        samples.append((time.perf_counter() - started) * 1000)
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            waits.append(time.perf_counter() - started)
+
+    samples, cpus = [], []
+    with connection.execute_wrapper(timed):
+        for _ in range(n):
+            cpu, started = time.process_time(), time.perf_counter()
+            work()
+            samples.append((time.perf_counter() - started) * 1000)
+            cpus.append((time.process_time() - cpu) * 1000)
     samples.sort()
     return {
         "median_ms": round(statistics.median(samples), 1),
         "p95_ms": round(samples[max(0, int(len(samples) * 0.95) - 1)], 1),
         "max_ms": round(samples[-1], 1),
+        "cpu_ms": round(statistics.median(cpus), 1),
+        "db_ms": round(1000 * sum(waits) / n, 1),
+        "queries": round(len(waits) / n, 1),
         "n": n,
     }
 
@@ -423,6 +454,26 @@ def _post(client, url, data, status=200, expect=""):
             assert expect in response.content.decode(), (url, expect)
 
     return work
+
+
+def _estimated(work, model):
+    """`work` with the model's admin paginating by estimate (as proposed for
+    members/admin.py: EstimatedCountPaginator, show_full_result_count off)."""
+    from django.contrib import admin
+
+    from chunshu_union.paginator import EstimatedCountPaginator
+
+    model_admin = admin.site._registry[model]
+
+    def patched():
+        before = model_admin.paginator, model_admin.show_full_result_count
+        model_admin.paginator, model_admin.show_full_result_count = EstimatedCountPaginator, False
+        try:
+            work()
+        finally:
+            model_admin.paginator, model_admin.show_full_result_count = before
+
+    return patched
 
 
 def rates() -> dict:
@@ -484,7 +535,7 @@ def measure(n: int) -> dict:
     from django.urls import reverse
 
     from enterprises.models import Federation
-    from members.models import Membership
+    from members.models import Member, Membership
 
     people, communities = _people(Federation.objects.order_by("pk").first())
     leader, chair, large = _client(people["leader"]), None, None
@@ -507,7 +558,13 @@ def measure(n: int) -> dict:
     portal = reverse("portal:member_list")
     changelist = reverse("admin:members_member_changelist")
     find = reverse("admin:members_member_find")
-    surname = name[0] + name[1]
+    enterprises = reverse("admin:enterprises_enterprise_changelist")
+    surname = name[0] + name[1]  # two characters: no trigram
+    full = (  # three: what the trigram index serves
+        Membership.objects.filter(community=people["chair"].community, member__name__regex=r"^...$")
+        .values_list("member__name", flat=True)
+        .first()
+    )
     cases = {
         "dashboard (street)": _get(leader, f"/dashboard/?quarter={quarter}"),
         "dashboard (community)": _get(
@@ -523,15 +580,22 @@ def measure(n: int) -> dict:
         ),
         "staff admin list": _get(staff, changelist),
         "staff admin list, page 100": _get(staff, f"{changelist}?p=100"),
-        "staff admin name search": _get(staff, f"{changelist}?q={surname}"),
+        "staff admin name search (2 characters)": _get(staff, f"{changelist}?q={surname}"),
+        "staff admin name search (full name)": _get(staff, f"{changelist}?q={full}"),
         "staff admin find by ID (POST)": _post(
             staff, find, {"id_number": large_number}, status=302
         ),
         "superuser admin list (city)": _get(admin, changelist),
-        "superuser admin name search (city)": _get(admin, f"{changelist}?q={surname}"),
+        "staff admin enterprise list": _get(staff, enterprises),
+        "superuser admin enterprise list (city)": _get(admin, enterprises),
+        "superuser admin name search (city, 2 characters)": _get(
+            admin, f"{changelist}?q={surname}"
+        ),
+        "superuser admin name search (city, full name)": _get(admin, f"{changelist}?q={full}"),
+        "superuser admin list (city), estimated count": _estimated(_get(admin, changelist), Member),
         "superuser admin find by ID (POST)": _post(admin, find, {"id_number": number}, status=302),
     }
-    results = {}
+    results = {"load average at start": os.getloadavg()[0]}
     for label, work in cases.items():
         repeat = n if label.startswith("dashboard") else max(5, n // 10)
         try:
@@ -539,6 +603,7 @@ def measure(n: int) -> dict:
         except Exception as error:
             results[label] = {"error": repr(error)[:300]}
         _log(f"{label:42} {results[label]}")
+    results["load average at end"] = os.getloadavg()[0]
     return results
 
 
