@@ -6,20 +6,18 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.models import AccessLog
 from accounts.services import access_log_record
 from chunshu_union import access
-from chunshu_union.admin_mixins import ScopedTabularInline, ServiceAdminMixin, ServiceForm
+from chunshu_union.admin_mixins import ServiceAdminMixin, ServiceForm
 from services import services
 from services.models import AidAttachment, AidCase, AidStatus
 
-from .common import MemberScopedAdmin
+from .common import AttachmentInline, MemberScopedAdmin
 
 
 class AidAdminMixin:
@@ -47,25 +45,9 @@ class AidAttachmentForm(forms.ModelForm):
         return upload
 
 
-class AidAttachmentInline(AidAdminMixin, ScopedTabularInline):
+class AidAttachmentInline(AidAdminMixin, AttachmentInline):
     model = AidAttachment
     form = AidAttachmentForm
-    extra = 1
-    fields = ["file", "description", "download", "content_type", "size", "uploaded_by"]
-    readonly_fields = ["download", "content_type", "size", "uploaded_by"]
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.readonly_fields
-
-    @admin.display(description=_("download"))
-    def download(self, obj):
-        if not obj.pk:
-            return "-"
-        url = reverse("admin:services_aidattachment_download", args=[obj.pk])
-        return format_html('<a href="{}">{}</a>', url, obj.original_name)
 
 
 class AidCaseForm(ServiceForm):

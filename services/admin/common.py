@@ -1,6 +1,11 @@
 """What several sub-domains' admins share."""
 
-from chunshu_union.admin_mixins import ScopedModelAdmin
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from chunshu_union.admin_mixins import ScopedModelAdmin, ScopedTabularInline
 from members.models import Member
 
 
@@ -11,3 +16,27 @@ class MemberScopedAdmin(ScopedModelAdmin):
         if db_field.name == "member":
             kwargs["queryset"] = Member.objects.for_user(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class AttachmentInline(ScopedTabularInline):
+    """A record's private files (an aid case's, an event's): added with a
+    description, never changed; each links to its admin's download view,
+    named `<app>_<model>_download`, which checks access and logs."""
+
+    extra = 1
+    fields = ["file", "description", "download", "content_type", "size", "uploaded_by"]
+    readonly_fields = ["download", "content_type", "size", "uploaded_by"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields
+
+    @admin.display(description=_("download"))
+    def download(self, obj):
+        if not obj.pk:
+            return "-"
+        opts = self.model._meta
+        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_download", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, obj.original_name)
