@@ -156,8 +156,9 @@ def _check_decider(by, application: JoinApplication) -> None:
 
 def _locked(application: JoinApplication, by) -> JoinApplication:
     _check_decider(by, application)
+    # of=("self",): the employer is an outer join, which PostgreSQL will not lock.
     locked = (
-        JoinApplication.objects.select_for_update()
+        JoinApplication.objects.select_for_update(of=("self",))
         .select_related("community", "enterprise")
         .get(pk=application.pk)
     )
