@@ -4,6 +4,7 @@ with a million members, on PostgreSQL.
     .venv/bin/python bench/duplicates.py                    # 1,000,000 members
     .venv/bin/python bench/duplicates.py --members 100000   # a quick run
     .venv/bin/python bench/duplicates.py --keep             # keep the database afterwards
+    .venv/bin/python bench/duplicates.py --reuse            # measure a kept database again
 
 Builds the street of bench/scale.py (its generator, by COPY: 40,000
 enterprises, N members with valid, encrypted and digested ID numbers, one
@@ -35,7 +36,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from bench import scale  # noqa: E402
-from bench._common import finish, recreate_database, run_sql, setup_django  # noqa: E402
+from bench._common import (  # noqa: E402
+    database_exists,
+    finish,
+    recreate_database,
+    run_sql,
+    setup_django,
+)
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/duplicates_bench"
 PLANTED = 2_000
@@ -207,23 +214,29 @@ def main(argv=None) -> int:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument(
+        "--reuse", action="store_true", help="measure a database kept by --keep (migrated first)"
+    )
     args = parser.parse_args(argv)
 
-    recreate_database(args.url)
+    reuse = args.reuse and database_exists(args.url)
+    if not reuse:
+        recreate_database(args.url)
     setup_django(args.url)
     from django.core.management import call_command
     from django.db import connection
 
     call_command("migrate", verbosity=0)
-    report = {"members": args.members, "enterprises": args.enterprises}
+    report = {"members": args.members, "enterprises": args.enterprises, "reused": reuse}
     started = time.perf_counter()
-    report["generate"] = scale.generate(args.members, args.enterprises)
-    _phones()
-    report["planted"] = _plant(random.Random(17))
+    if not reuse:
+        report["generate"] = scale.generate(args.members, args.enterprises)
+        _phones()
+        report["planted"] = _plant(random.Random(17))
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
     report["generate_s"] = round(time.perf_counter() - started, 1)
-    print(f"generated in {report['generate_s']} s, planted {report['planted']}", flush=True)
+    print(f"ready in {report['generate_s']} s, planted {report.get('planted')}", flush=True)
     plans: list[str] = []
     report["results"] = measure(args.repeat, plans)
     out = ROOT / "bench" / "out"

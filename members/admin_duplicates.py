@@ -15,7 +15,7 @@ from chunshu_union.admin_mixins import ScopedModelAdmin
 
 from . import masking
 from .duplicates import duplicate_groups, member_merge, not_duplicate_record
-from .models import Member, MemberMerge
+from .models import Member, MemberMerge, Membership
 
 
 @admin.register(MemberMerge)
@@ -68,9 +68,14 @@ class MemberMergeAdmin(ScopedModelAdmin):
         if request.method == "POST":
             return self._act(request)
         groups = duplicate_groups(user=request.user)
+        shown = [m.pk for group in groups for m in group.members]
+        where = {
+            m.member_id: m.enterprise
+            for m in Membership.objects.open().filter(member__in=shown).select_related("enterprise")
+        }
         for group in groups:
             group.rows = [
-                {"member": m, "birth_year": masking.birth_year(m), "open": m.open_membership()}
+                {"member": m, "birth_year": masking.birth_year(m), "open": where.get(m.pk)}
                 for m in group.members
             ]
         context = {

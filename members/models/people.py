@@ -129,6 +129,16 @@ class Member(models.Model):
         ]
         indexes = [
             models.Index(fields=["name"], name="member_name_idx"),
+            # The near-duplicate report (members.duplicates): same name and
+            # birth date, same name and phone, read in name order from the
+            # index alone (the id makes it covering), so that its GROUP BY
+            # stops at the first groups (docs/PERFORMANCE.md, "Near-duplicates").
+            models.Index(fields=["name", "birth_date", "id"], name="member_name_birth_idx"),
+            models.Index(
+                fields=["name", "phone", "id"],
+                name="member_name_phone_idx",
+                condition=~Q(phone=""),
+            ),
             models.Index(
                 fields=["verified_by"],
                 name="member_verified_by_idx",
