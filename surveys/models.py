@@ -324,12 +324,48 @@ class Response(models.Model):
         return f"{self.survey} #{self.pk}"
 
 
+class AnswerQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """The answers of the responses the user sees (the same rule as
+        `ResponseQuerySet.for_user`, read from the answer's own copy of the
+        response's survey and community: no join for the results)."""
+        return access.scope(
+            self,
+            user,
+            community="community",
+            street="survey__federation",
+            needs=access.can_see_personal_data,
+        )
+
+
 class Answer(models.Model):
     """One question's answer: a choice (one row per choice ticked), a text,
-    or a number (a rating is a number from 1 to 5)."""
+    or a number (a rating is a number from 1 to 5).
+
+    The survey and the community are copies of the response's, written with
+    it and never changed: the results are GROUP BYs over one index of this
+    table alone (docs/PERFORMANCE.md, "Surveys")."""
 
     response = models.ForeignKey(
         Response, verbose_name=_("response"), on_delete=models.CASCADE, related_name="answers"
+    )
+    survey = models.ForeignKey(
+        Survey,
+        verbose_name=_("survey"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        editable=False,
+        db_index=False,  # the results index below starts with it
+    )
+    community = models.ForeignKey(
+        "enterprises.Community",
+        verbose_name=_("community"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        db_index=False,
     )
     question = models.ForeignKey(
         Question, verbose_name=_("question"), on_delete=models.PROTECT, related_name="answers"
@@ -345,11 +381,17 @@ class Answer(models.Model):
     text = models.TextField(_("text"), blank=True)
     number = models.DecimalField(_("number"), max_digits=12, decimal_places=2, null=True)
 
+    objects = AnswerQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("answer")
         verbose_name_plural = _("answers")
         indexes = [
-            models.Index(fields=["question", "choice"], name="answer_question_choice"),
+            # Every count of the results page reads only this index.
+            models.Index(
+                fields=["survey", "community", "question", "choice", "number"],
+                name="answer_results",
+            ),
         ]
 
     def __str__(self):

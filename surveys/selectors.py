@@ -6,10 +6,11 @@ chair counts only their community's people), never a loop over rows."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Avg, Count, Max, Min
+from django.db.models import Count
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -62,73 +63,60 @@ def responses_seen(survey: Survey, user):
 
 
 def _answers(survey: Survey, user):
-    responses = responses_seen(survey, user)
-    return Answer.objects.filter(
-        question__survey=survey, response__in=responses.order_by().values("pk")
-    ).order_by()
+    """The answers the user may count: one index of the answers, no join
+    (each answer carries its response's survey and community)."""
+    return Answer.objects.for_user(user).filter(survey=survey).order_by()
 
 
 def survey_results(*, survey: Survey, user) -> Results:
     questions = list(survey.questions.prefetch_related("choices"))
-    responses = responses_seen(survey, user)
-    total = responses.count()
+    total = responses_seen(survey, user).count()
     answers = _answers(survey, user)
-    by_choice = {
-        (r["question_id"], r["choice_id"]): r["n"]
-        for r in answers.filter(choice__isnull=False)
-        .values("question_id", "choice_id")
-        .annotate(n=Count("id"))
-    }
-    numbers = {
-        r["question_id"]: r
-        for r in answers.filter(number__isnull=False)
-        .values("question_id")
-        .annotate(n=Count("id"), mean=Avg("number"), low=Min("number"), high=Max("number"))
-    }
-    ratings = {
-        (r["question_id"], int(r["number"])): r["n"]
-        for r in answers.filter(question__kind=QuestionKind.RATING, number__isnull=False)
-        .values("question_id", "number")
-        .annotate(n=Count("id"))
-    }
-    rows_per_question = {
-        r["question_id"]: r["n"] for r in answers.values("question_id").annotate(n=Count("id"))
-    }
+    # One pass over the index: every (question, choice, number) and its
+    # count; choices, ratings, numbers' mean, low and high all come from it.
+    cells = defaultdict(list)
+    for row in answers.values_list("question_id", "choice_id", "number").annotate(n=Count("*")):
+        cells[row[0]].append(row[1:])
     multiple = [q.pk for q in questions if q.kind == QuestionKind.MULTIPLE]
-    respondents_multiple = {
-        r["question_id"]: r["n"]
-        for r in answers.filter(question_id__in=multiple)
+    respondents_multiple = dict(
+        answers.filter(question_id__in=multiple)
         .values("question_id")
         .annotate(n=Count("response_id", distinct=True))
-    }
-    results = []
-    for q in questions:
-        answered = (
-            respondents_multiple.get(q.pk, 0)
-            if q.pk in multiple
-            else rows_per_question.get(q.pk, 0)
-        )
-        result = QuestionResult(question=q, answered=answered)
-        if q.has_choices:
-            for c in q.choices.all():
-                n = by_choice.get((q.pk, c.pk), 0)
-                result.rows.append(Row(c.text, n, percent(n, answered), c.is_correct))
-        elif q.kind == QuestionKind.RATING:
-            for value in range(1, 6):
-                n = ratings.get((q.pk, value), 0)
-                result.rows.append(Row(str(value), n, percent(n, answered)))
-        if q.kind in (QuestionKind.NUMBER, QuestionKind.RATING) and q.pk in numbers:
-            figures = numbers[q.pk]
-            result.mean = figures["mean"].quantize(Decimal("0.01")) if figures["mean"] else None
-            result.low, result.high = figures["low"], figures["high"]
-        results.append(result)
+        .values_list("question_id", "n")
+    )
     return Results(
         survey=survey,
         responses=total,
-        questions=results,
+        questions=[_result(q, cells[q.pk], respondents_multiple) for q in questions],
         scores=score_distribution(survey=survey, user=user, total=total),
         max_score=sum(q.points for q in questions),
     )
+
+
+def _result(q: Question, cells: list, respondents_multiple: dict) -> QuestionResult:
+    if q.kind == QuestionKind.MULTIPLE:
+        answered = respondents_multiple.get(q.pk, 0)
+    else:
+        answered = sum(n for _c, _v, n in cells)
+    result = QuestionResult(question=q, answered=answered)
+    if q.has_choices:
+        by_choice = {c: n for c, _v, n in cells}
+        for c in q.choices.all():
+            n = by_choice.get(c.pk, 0)
+            result.rows.append(Row(c.text, n, percent(n, answered), c.is_correct))
+        return result
+    numbers = [(v, n) for _c, v, n in cells if v is not None]
+    if q.kind == QuestionKind.RATING:
+        by_value = {int(v): n for v, n in numbers}
+        for value in range(1, 6):
+            n = by_value.get(value, 0)
+            result.rows.append(Row(str(value), n, percent(n, answered)))
+    if numbers and q.kind in (QuestionKind.NUMBER, QuestionKind.RATING):
+        count = sum(n for _v, n in numbers)
+        result.mean = (sum(v * n for v, n in numbers) / count).quantize(Decimal("0.01"))
+        result.low = min(v for v, _n in numbers)
+        result.high = max(v for v, _n in numbers)
+    return result
 
 
 def score_distribution(*, survey: Survey, user, total: int | None = None) -> list[Row]:
@@ -136,19 +124,13 @@ def score_distribution(*, survey: Survey, user, total: int | None = None) -> lis
         return []
     responses = responses_seen(survey, user).order_by()
     total = responses.count() if total is None else total
-    counts = responses.values("score").annotate(n=Count("id")).order_by("score")
+    counts = responses.values("score").annotate(n=Count("*")).order_by("score")
     return [Row(str(r["score"]), r["n"], percent(r["n"], total)) for r in counts]
 
 
 def text_answers(*, survey: Survey, user, question: Question):
     """The free text of one question, newest first (for a paginator)."""
-    return (
-        _answers(survey, user)
-        .filter(question=question)
-        .exclude(text="")
-        .select_related("response")
-        .order_by("-response__submitted_at", "-pk")
-    )
+    return _answers(survey, user).filter(question=question).exclude(text="").order_by("-pk")
 
 
 @dataclass
@@ -175,18 +157,19 @@ def crosstab(*, survey: Survey, user, question: Question, dimension: str) -> Cro
     of the respondents, in one GROUP BY."""
     if dimension not in DIMENSIONS:
         raise ValueError(dimension)
-    key = f"response__{dimension}"
+    # The community is on the answer itself; the others are the response's.
+    key = "community" if dimension == "community" else f"response__{dimension}"
     answers = _answers(survey, user).filter(question=question)
     if question.has_choices:
         choices = list(question.choices.all())
         columns = [c.text for c in choices]
         index = {c.pk: i for i, c in enumerate(choices)}
-        grouped = answers.values(key, "choice_id").annotate(n=Count("id"))
+        grouped = answers.values(key, "choice_id").annotate(n=Count("*"))
         cell = "choice_id"
     else:
         columns = [str(v) for v in range(1, 6)]
         index = {Decimal(v): v - 1 for v in range(1, 6)}
-        grouped = answers.filter(number__isnull=False).values(key, "number").annotate(n=Count("id"))
+        grouped = answers.filter(number__isnull=False).values(key, "number").annotate(n=Count("*"))
         cell = "number"
     table: dict = {}
     for r in grouped:

@@ -250,7 +250,13 @@ def response_submit(
     except IntegrityError:  # the same person, a moment ago, from another tab
         _refuse(_("You have already answered this survey. Thank you!"), "already")
     Answer.objects.bulk_create(
-        Answer(response=response, question_id=qid, **row)
+        Answer(
+            response=response,
+            survey=survey,
+            community_id=response.community_id,
+            question_id=qid,
+            **row,
+        )
         for qid, rows in rows_by_question.items()
         for row in rows
     )

@@ -137,6 +137,11 @@ UNFOLD = {
                         "link": reverse_lazy("admin:services_servicerequest_changelist"),
                     },
                     {
+                        "title": _("Surveys and quizzes"),
+                        "icon": "quiz",
+                        "link": reverse_lazy("admin:surveys_survey_changelist"),
+                    },
+                    {
                         "title": _("Collective agreements"),
                         "icon": "handshake",
                         "link": reverse_lazy("admin:enterprises_collectiveagreement_changelist"),

@@ -1,6 +1,8 @@
 """Answering on a phone: validated on the server against the definition,
 one answer per device or per person, rate-limited, the quiz scored."""
 
+from pathlib import Path
+
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -179,3 +181,15 @@ def test_outside_its_window_a_survey_takes_no_answer(client, db):
     survey.save()
     page = client.get(f"/s/{survey.key}/").content.decode()
     assert "开放时间" in page
+
+
+def test_the_answering_page_is_light_and_needs_no_script(client, db):
+    """A cheap phone on a building's Wi-Fi: the page and its one style sheet,
+    no JavaScript at all (docs/SURVEYS.md, why not SurveyJS)."""
+    from django.contrib.staticfiles import finders
+
+    survey = needs_survey()
+    html = client.get(f"/s/{survey.key}/").content
+    css = Path(finders.find("surveys/answer.css")).read_bytes()
+    assert b"<script" not in html
+    assert len(html) + len(css) < 20_000

@@ -8,7 +8,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from demo import dashboard, dues, enterprises, joining, members, services
+from demo import dashboard, dues, enterprises, joining, members, services, surveys
 from enterprises.models import Enterprise
 from members.models import Membership
 
@@ -32,6 +32,7 @@ class Command(BaseCommand):
         services.load(
             federation=federation, users=users, enterprises=street_enterprises, stdout=self.stdout
         )
+        surveys.load(federation=federation, users=users, stdout=self.stdout)
         joining.load(federation=federation, users=users, stdout=self.stdout)
         dashboard.load(federation=federation, stdout=self.stdout)
         open_members = Membership.objects.open()
