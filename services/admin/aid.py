@@ -3,7 +3,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -17,7 +17,7 @@ from chunshu_union.admin_mixins import ServiceAdminMixin, ServiceForm
 from services import services
 from services.models import AidAttachment, AidCase, AidStatus
 
-from .common import AttachmentInline, MemberScopedAdmin
+from .common import AttachmentInline, MemberScopedAdmin, private_file_response
 
 
 class AidAdminMixin:
@@ -253,11 +253,4 @@ class AidCaseAdmin(AidAdminMixin, ServiceAdminMixin, MemberScopedAdmin):
             obj=attachment.case,
             detail=f"attachment {attachment.pk}",
         )
-        response = FileResponse(
-            attachment.file.open("rb"),
-            as_attachment=True,
-            filename=attachment.original_name,
-            content_type=attachment.content_type,
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return private_file_response(attachment)

@@ -213,4 +213,7 @@ def test_attachments_are_served_only_to_aid_staff_and_logged(client, ann, sam, a
     assert b"".join(response.streaming_content) == PDF
     assert response["Content-Type"] == "application/pdf"
     assert "attachment" in response["Content-Disposition"]
+    assert response["X-Content-Type-Options"] == "nosniff"
     assert AccessLog.objects.filter(user=ann, action=AccessLog.Action.VIEW_AID).exists()
+    change_page = client.get(f"/admin/services/aidcase/{case.pk}/change/").content.decode()
+    assert f'href="{url}"' in change_page and "a.pdf" in change_page
