@@ -304,3 +304,28 @@ def test_another_streets_welfare_batch_is_a_404_to_a_chair(client, day):
         client.get(reverse("services_portal:handout_batch", args=[day["batch"].pk])).status_code
         == 200
     )
+
+
+def test_staff_accept_and_fulfil_in_the_admin_on_the_date_in_the_action_bar(client, day):
+    from accounts import roles
+    from accounts.models import Role
+    from services.models import ServiceOffer, ServiceRequest
+    from tests.factories import user
+
+    sam = user("sam", Role.STAFF, is_staff=True)
+    sam.groups.add(roles.group(roles.STAFF_GROUP))
+    request = ServiceRequest.objects.create(
+        offer=ServiceOffer.objects.create(name="午间共享圈"),
+        enterprise=day["acme"],
+        community=day["acme"].community,
+        requested_on=datetime.date(2026, 9, 1),
+    )
+    client.force_login(sam)
+    changelist = reverse("admin:services_servicerequest_changelist")
+    for action, on in (("accept", "2026-09-03"), ("fulfil", "")):
+        client.post(
+            changelist, {"action": action, "_selected_action": [request.pk], "on": on, "index": 0}
+        )
+    request.refresh_from_db()
+    assert request.accepted_on == datetime.date(2026, 9, 3)
+    assert request.fulfilled_on == TODAY()  # no date given: today

@@ -84,15 +84,16 @@ def lunch_circle(db):
     return ServiceOffer.objects.create(name="午间共享圈")
 
 
-def test_a_request_runs_to_a_rating(sam, alice, alices_enterprise, lunch_circle):
+def test_a_request_runs_to_a_rating(sam, alice, bob, alices_enterprise, lunch_circle):
     request = service_request_create(
         offer=lunch_circle, enterprise=alices_enterprise, by=alice, requested_on=D(2017, 5, 2)
     )
     with pytest.raises(ValidationError) as early:
         service_request_rate(request=request, by=alice, rating=5)
     assert early.value.code == "wrong_state"
-    with pytest.raises(ValidationError):
-        service_request_accept(request=request, by=alice, on=D(2017, 5, 3))  # chairs don't accept
+    with pytest.raises(ValidationError) as elsewhere:  # another community's chair (issue 18:
+        service_request_accept(request=request, by=bob, on=D(2017, 5, 3))  # its own may)
+    assert elsewhere.value.code == "other_community"
     service_request_accept(request=request, by=sam, on=D(2017, 5, 3))
     service_request_fulfil(request=request, by=sam, on=D(2017, 5, 20))
     for bad in (0, 6):
