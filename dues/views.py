@@ -153,6 +153,7 @@ def enterprises(request, which: str):
         "which": which,
         "label": LABELS[which],
         "page": page,
+        "q": "",
         "extra": _query(request, quarter),
     }
     return render(request, "dues/portal/enterprises.html", context)
@@ -172,7 +173,7 @@ def zombies(request):
         .order_by("-score", "enterprise__name", "pk")
     )
     page = Paginator(flags, 50).get_page(request.GET.get("page"))
-    context = {"community": community, "page": page, "extra": _query(request, None)}
+    context = {"community": community, "page": page, "q": "", "extra": _query(request, None)}
     return render(request, "dues/portal/zombies.html", context)
 
 
