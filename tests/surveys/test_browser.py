@@ -10,6 +10,8 @@ import pytest
 from django.apps import apps
 from openpyxl import load_workbook
 
+from tests.browser.conftest import browser  # noqa: F401  (the chromium fixture)
+
 CHROMIUM = "/usr/bin/chromium"
 
 pytestmark = [
@@ -17,6 +19,12 @@ pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium"),
 ]
+
+
+@pytest.fixture
+def _during_the_week():
+    """Real time here: the browser's cookies expire by the real clock."""
+    yield
 
 
 @pytest.fixture
@@ -39,7 +47,7 @@ def quiz(transactional_db):
     return made
 
 
-def test_a_worker_answers_on_a_phone_and_staff_see_it(live_server, browser, quiz):
+def test_a_worker_answers_on_a_phone_and_staff_see_it(live_server, browser, quiz):  # noqa: F811
     phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
     page = phone.new_page()
     page.goto(f"{live_server.url}/s/{quiz.key}/")
