@@ -117,29 +117,32 @@ class Gunicorn:
             cwd=ROOT,
             start_new_session=True,
         )
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 240  # a busy machine boots workers slowly
         while True:
             try:
                 urllib.request.urlopen(f"http://127.0.0.1:{self.args.port}/healthz", timeout=5)
                 return self
             except OSError:
                 if time.monotonic() > deadline or self.process.poll() is not None:
+                    self.__exit__()
                     raise RuntimeError("gunicorn did not start") from None
                 time.sleep(0.5)
 
     def __exit__(self, *exc):
-        os.killpg(self.process.pid, signal.SIGTERM)
-        self.process.wait(30)
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(30)
 
 
 def id_number(n: int) -> str:
     """A valid resident ID number per n, born 1970–1999 in Xicheng (110102),
     none of them a demo member's (those are born in other years' patterns)."""
-    from stdnum.cn import ric
+    sys.path.insert(0, str(ROOT))
+    from members.id_numbers import check_character  # GB 11643's check, a pure function
 
     born = datetime.date(1970, 1, 1) + datetime.timedelta(days=(n // 499) % 10_000)
     first17 = f"110102{born:%Y%m%d}{(n % 499) * 2 + 1:03d}"
-    return first17 + ric.calc_check_digit(first17)
+    return first17 + check_character(first17)
 
 
 class Visitor:
@@ -166,7 +169,9 @@ class Visitor:
             "consent": "on",
         }
         started = time.perf_counter()
-        answer = session.post(self.url, data=data, headers={**headers, "Referer": self.url})
+        answer = session.post(
+            self.url, data=data, headers={**headers, "Referer": self.url}, timeout=60
+        )
         elapsed = time.perf_counter() - started
         if answer.status_code == 200 and 'id="reference"' not in answer.text:
             return 0, elapsed  # the form again, with an error: not taken
@@ -186,13 +191,23 @@ def honest(args, visitor: Visitor, first: int, stop: threading.Event, out: list)
             address = f"10.{(n >> 16) & 255}.{(n >> 8) & 255}.{n & 255}"
             futures.append(pool.submit(visitor.apply, n, address))
             n += 1
-        out.extend(f.result() for f in futures)
+        out.extend(_result(f) for f in futures)
+
+
+def _result(future) -> tuple[int, float]:
+    try:
+        return future.result()
+    except Exception:  # a timeout or a refused connection: not taken
+        return -1, 60.0
 
 
 def flood(visitor: Visitor, first: int, stop: threading.Event, out: list) -> None:
     n = first
     while not stop.is_set():
-        out.append(visitor.apply(n, "203.0.113.66"))
+        try:
+            out.append(visitor.apply(n, "203.0.113.66"))
+        except Exception:
+            out.append((-1, 60.0))
         n += 1
 
 
