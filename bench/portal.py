@@ -4,6 +4,8 @@ community chair: on the demo street, and with a million members.
     .venv/bin/python bench/portal.py                      # the demo street only
     .venv/bin/python bench/portal.py --members 1000000    # then bench/scale.py's street
     .venv/bin/python bench/portal.py --keep               # keep the database, reuse it next time
+    .venv/bin/python bench/portal.py --members 100000 --no-demo --url …/portal_scale_bench
+                                                          # bench/scale.py's street alone
 
 It loads the demo street (`load_demo`: 7 communities, 226 enterprises,
 5,100 members, the rate snapshots, visits, welfare batches and events) in
@@ -122,6 +124,11 @@ def main(argv=None) -> int:
     parser.add_argument("--members", type=int, default=0, help="then bench/scale.py's street")
     parser.add_argument("--url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
     parser.add_argument("--keep", action="store_true", help="keep the database at the end")
+    parser.add_argument(
+        "--no-demo",
+        action="store_true",
+        help="no demo street (its ID numbers may meet the generator's): the scale street alone",
+    )
     args = parser.parse_args(argv)
 
     settings = {"settings": "chunshu_union.settings.dev", "DEBUG": "False"}
@@ -134,14 +141,15 @@ def main(argv=None) -> int:
 
     from accounts.models import User
 
-    if not User.objects.filter(username="chair1").exists():
+    if not args.no_demo and not User.objects.filter(username="chair1").exists():
         started = time.perf_counter()
         call_command("load_demo", stdout=open(os.devnull, "w"))
         print(f"demo street loaded in {time.perf_counter() - started:.0f} s", flush=True)
     report = {"postgresql": connection.pg_version, "requests_per_page": args.requests}
-    report["demo street, chair1"] = measure(
-        User.objects.get(username="chair1"), args.requests, "demo street, chair1"
-    )
+    if not args.no_demo:
+        report["demo street, chair1"] = measure(
+            User.objects.get(username="chair1"), args.requests, "demo street, chair1"
+        )
     if args.members:
         chair = User.objects.filter(username="bench-chair-large").first() or _scale_chair(
             args.members
