@@ -501,7 +501,7 @@ def first_street_figures() -> float:
     return took
 
 
-def rest_of_the_chain(timings: dict) -> dict:
+def rest_of_the_chain(timings: dict, sample: int = 0) -> dict:
     """Zombies, then every street's figures, as dashboard.nightly runs them
     after the rates (dashboard.services.nightly_refresh)."""
     from django.core.exceptions import ValidationError
@@ -518,20 +518,26 @@ def rest_of_the_chain(timings: dict) -> dict:
     timings["zombies_s"] = round(time.perf_counter() - started, 1)
     _log(f"zombies: {timings['zombies_s']} s ({timings['open_flags']} open flags)")
     started = time.perf_counter()
-    streets = 0
-    for federation in Federation.objects.order_by("pk"):
+    federations = list(Federation.objects.order_by("pk"))
+    done = federations[:sample] if sample else federations
+    for streets, federation in enumerate(done, 1):
         dashboard_refresh(federation=federation)
-        streets += 1
-        if streets % 25 == 0:
+        if streets % 10 == 0:
             _log(f"  figures: {streets} streets, {time.perf_counter() - started:.0f} s")
-    timings["figures_s"] = round(time.perf_counter() - started, 1)
-    _log(f"figures: {timings['figures_s']} s")
-    timings["total_s"] = round(timings["rates_s"] + timings["zombies_s"] + timings["figures_s"], 1)
+    took = time.perf_counter() - started
+    timings["figures_streets_timed"] = len(done)
+    # Each street's figures are computed on their own and the streets are
+    # alike: a sample's time scales to the city's.
+    timings["figures_s"] = round(took * len(federations) / len(done), 1)
+    _log(f"figures: {took:.1f} s for {len(done)} streets → {timings['figures_s']} s for all")
+    timings["total_s"] = round(
+        (timings["rates_s"] or 0) + timings["zombies_s"] + timings["figures_s"], 1
+    )
     _log(f"nightly chain: {timings['total_s']} s")
     return timings
 
 
-def measure(n: int) -> dict:
+def measure(n: int, skip: tuple[str, ...] = ()) -> dict:
     from django.urls import reverse
 
     from enterprises.models import Federation
@@ -597,6 +603,8 @@ def measure(n: int) -> dict:
     }
     results = {"load average at start": os.getloadavg()[0]}
     for label, work in cases.items():
+        if any(part and part in label for part in skip):
+            continue
         repeat = n if label.startswith("dashboard") else max(5, n // 10)
         try:
             results[label] = _time(work, repeat)
@@ -621,6 +629,16 @@ def main(argv=None) -> int:
     parser.add_argument("--url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
     parser.add_argument("--keep", action="store_true", help="reuse and keep the database")
     parser.add_argument("--skip-nightly", action="store_true", help="reuse the snapshots")
+    parser.add_argument("--skip", default="", help="leave out pages whose label has these words")
+    parser.add_argument(
+        "--skip-rates", action="store_true", help="leave the rates out of the chain"
+    )
+    parser.add_argument(
+        "--chain-streets",
+        type=int,
+        default=0,
+        help="time the figures of the first N streets and scale to all (default: all)",
+    )
     parser.add_argument(
         "--generate-only", action="store_true", help="build the city and stop (implies --keep)"
     )
@@ -636,22 +654,26 @@ def main(argv=None) -> int:
     from django.core.management import call_command
     from django.db import connections
 
+    started = time.perf_counter()
     call_command("migrate", verbosity=0)
+    migrate_s = round(time.perf_counter() - started, 1)
+    _log(f"migrate: {migrate_s} s")
     from members.models import Member
 
     report = {"members": args.members, "enterprises": args.enterprises, "streets": args.streets}
+    report["migrate_s"] = migrate_s
     try:
         if not Member.objects.exists():
             report["generate"] = generate(args.members, args.enterprises, args.streets)
         if args.generate_only:
             return 0
         if not args.skip_nightly:
-            report["nightly"] = rates()
+            report["nightly"] = {"rates_s": None} if args.skip_rates else rates()
             report["first_street_figures_s"] = first_street_figures()
-        report["pages"] = measure(args.requests)
+        report["pages"] = measure(args.requests, tuple(args.skip.split(",")))
         _save(args.out, report)
         if not args.skip_nightly:
-            report["nightly"] = rest_of_the_chain(report["nightly"])
+            report["nightly"] = rest_of_the_chain(report["nightly"], args.chain_streets)
     finally:
         _save(args.out, report)
         connections.close_all()
