@@ -56,6 +56,7 @@ def _env(args) -> dict:
         DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{args.db}",
         REDIS_URL=f"redis://127.0.0.1:6379/{args.redis_db}",
         TRUSTED_PROXY_COUNT="1",
+        JOIN_PER_ADDRESS_PER_HOUR=str(args.address_limit),
         NOTICE_SMS_FILE=str(Path("/tmp") / f"{args.db}-sms.jsonl"),
         PYTHONWARNINGS="ignore:No directory at",
     )
@@ -261,12 +262,20 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0, help="per phase")
     parser.add_argument("--threads", type=int, default=64, help="honest visitors at once, at most")
     parser.add_argument("--flooders", type=int, default=4)
+    parser.add_argument(
+        "--address-limit", type=int, default=20, help="JOIN_PER_ADDRESS_PER_HOUR for the run"
+    )
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     parser.add_argument("--port", type=int, default=8019)
     parser.add_argument("--redis-db", type=int, default=12)
     args = parser.parse_args()
     if not args.reuse_db:
         prepare(args)
+    else:  # a reused database keeps the last run's applications: same ID numbers
+        import psycopg
+
+        with psycopg.connect(f"postgresql://postgres@127.0.0.1:5432/{args.db}") as c:
+            c.execute("DELETE FROM joining_joinapplication WHERE name = '压测申请人'")
     code = _link_code(args)
     results = {"args": vars(args), "cpus": os.cpu_count(), "load_before": os.getloadavg()[0]}
     with Gunicorn(args):
