@@ -164,6 +164,26 @@ def retirement_due(*, community=None, on: datetime.date | None = None, user=None
     return members.filter(aged, pk__in=standing.values("member_id")).order_by("name", "pk")
 
 
+def retirement_due_count(*, community=None, on: datetime.date | None = None, user=None) -> int:
+    """How many `retirement_due` lists, counted on the standing memberships
+    (one per person) joined to their members, not over the member table
+    (a chair's home page: tests/members/test_portal_counts.py)."""
+    on = on or timezone.localdate()
+    standing = (
+        Membership.objects.standing() if user is None else Membership.objects.for_user(user)
+    ).filter(left_on__isnull=True, held_on__isnull=True)
+    if community is not None:
+        standing = standing.filter(community=community)
+    kept_at_work = RetirementDecision.objects.filter(
+        membership=OuterRef("pk"), outcome=RetirementDecision.Outcome.KEEP_WORKING
+    )
+    aged = Q(member__sex=id_numbers.MALE, member__birth_date__lte=latest_birth_due(on, MAN)) | Q(
+        member__sex=id_numbers.FEMALE,
+        member__birth_date__lte=latest_birth_due(on, WOMAN_CADRE),
+    )
+    return standing.filter(aged).exclude(Exists(kept_at_work)).count()
+
+
 def _standing_membership(member):
     current = Membership.objects.standing().filter(member=member).first()
     if current is None:

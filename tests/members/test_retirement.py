@@ -206,3 +206,13 @@ def test_a_chair_is_turned_away_from_the_admin_list(client, alice, aged):
     client.force_login(alice)
     response = client.get(DUE_URL)
     assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_the_count_for_a_chairs_home_page_agrees_with_the_list(aged, community1, alice, sam):
+    from members.retirement import retirement_due_count
+
+    retirement_keep_working(member=aged["man_61"], on=ON, by=sam)
+    for user, community in ((alice, community1.pk), (sam, None), (None, community1)):
+        listed = retirement_due(community=community, on=ON, user=user).count()
+        assert retirement_due_count(community=community, on=ON, user=user) == listed
+    assert retirement_due_count(community=community1.pk, on=ON, user=alice) == 1
