@@ -88,7 +88,7 @@ def _time(client, url: str, n: int) -> dict:
     }
 
 
-def measure(chair, n: int, label: str) -> dict:
+def measure(chair, n: int, label: str, only: str = "") -> dict:
     from django.test import Client
 
     client = Client(HTTP_HOST="127.0.0.1")  # a host the settings allow
@@ -96,6 +96,8 @@ def measure(chair, n: int, label: str) -> dict:
     results = {}
     print(f"-- {label}", flush=True)
     for name, url in pages_for(chair).items():
+        if only and only not in name and not name.startswith("baseline"):
+            continue
         results[name] = _time(client, url, n)
         print(f"  {name:34} {results[name]}", flush=True)
     return results
@@ -129,6 +131,7 @@ def main(argv=None) -> int:
         action="store_true",
         help="no demo street (its ID numbers may meet the generator's): the scale street alone",
     )
+    parser.add_argument("--only", default="", help="only the pages whose name holds this")
     args = parser.parse_args(argv)
 
     settings = {"settings": "chunshu_union.settings.dev", "DEBUG": "False"}
@@ -155,7 +158,7 @@ def main(argv=None) -> int:
             args.members
         )
         label = f"{args.members:,} members, the large community's chair"
-        report[label] = measure(chair, args.requests, label)
+        report[label] = measure(chair, args.requests, label, args.only)
     finish(args.url, "portal", report, keep=args.keep)
     return 0
 
