@@ -112,6 +112,17 @@ def scope(
     return qs.none()
 
 
+def addressed(qs: QuerySet, user, *, recipient: str, only: Q | None = None, **staff) -> QuerySet:
+    """Rows addressed to a person (a notice): street staff see them as
+    `scope(**staff)` gives; anyone else only those whose `recipient` path is
+    themselves (and that match `only`)."""
+    if is_street_staff(user):
+        return scope(qs, user, **staff)
+    if not _active(user):
+        return qs.none()
+    return qs.filter(Q(**{recipient: user}) & (only or Q()))
+
+
 def accounts(qs: QuerySet, user) -> QuerySet:
     """The accounts a user may see and pick (a cadre, who recorded a row):
     those of their street, a staff member's or a chair's, and those bound

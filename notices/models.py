@@ -36,13 +36,14 @@ class NoticeQuerySet(models.QuerySet):
         """Street staff see the notices of their street (and those bound to
         no street); anyone else sees only the in-system notices addressed
         to them."""
-        if access.is_street_staff(user):
-            return access.scope(
-                self, user, street="federation", unassigned=Q(federation__isnull=True)
-            )
-        if not (user and user.is_authenticated and user.is_active):
-            return self.none()
-        return self.filter(recipient_user=user, channel=Channel.SYSTEM)
+        return access.addressed(
+            self,
+            user,
+            recipient="recipient_user",
+            only=Q(channel=Channel.SYSTEM),
+            street="federation",
+            unassigned=Q(federation__isnull=True),
+        )
 
     def inbox(self, user):
         return self.filter(recipient_user=user, channel=Channel.SYSTEM).order_by("-created_at")
