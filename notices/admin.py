@@ -7,7 +7,12 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from chunshu_union import access
-from chunshu_union.admin_mixins import ReadOnlyMixin, ScopedModelAdmin
+from chunshu_union.admin_mixins import (
+    ReadOnlyMixin,
+    ScopedModelAdmin,
+    ServiceAdminMixin,
+    ServiceForm,
+)
 
 from . import services
 from .models import Notice, SmsOptOut
@@ -56,7 +61,7 @@ class NoticeAdmin(StaffOnlyMixin, ReadOnlyMixin, ScopedModelAdmin):
     readonly_fields = fields
 
 
-class OptOutForm(forms.ModelForm):
+class OptOutForm(ServiceForm):
     phone = forms.CharField(label=_("Mobile number"), max_length=20)
 
     class Meta:
@@ -71,7 +76,7 @@ class OptOutForm(forms.ModelForm):
 
 
 @admin.register(SmsOptOut)
-class SmsOptOutAdmin(StaffOnlyMixin, ScopedModelAdmin):
+class SmsOptOutAdmin(StaffOnlyMixin, ServiceAdminMixin, ScopedModelAdmin):
     """A phone's choice holds on every street; only its mask is shown."""
 
     unscoped_because = "a phone's choice not to get SMS holds on every street"
@@ -88,8 +93,5 @@ class SmsOptOutAdmin(StaffOnlyMixin, ScopedModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return access.is_street_staff(request.user)
 
-    def save_model(self, request, obj, form, change):
-        saved = services.sms_opt_out(
-            phone=form.cleaned_data["phone"], by=request.user, note=form.cleaned_data["note"]
-        )
-        obj.pk = saved.pk
+    def run_service(self, request, obj, data):
+        return services.sms_opt_out(phone=data["phone"], by=request.user, note=data["note"])
