@@ -188,3 +188,18 @@ def test_a_user_gets_no_sms_channel_without_a_phone(alice, morning):
         kind="join_waiting", key="x", context={"reference": "R1", "where": "w"}, user=alice
     )
     assert [n.channel for n in made] == [Channel.SYSTEM]
+
+
+def test_staff_record_an_sms_opt_out_in_the_admin_once_and_only_its_mask_is_kept(client, sam):
+    from notices.models import SmsOptOut
+
+    client.force_login(sam)
+    url = "/admin/notices/smsoptout/add/"
+    for _ in range(2):
+        response = client.post(url, {"phone": "13800138000", "note": "本人来电"})
+        assert response.status_code == 302
+    assert SmsOptOut.objects.count() == 1
+    assert SmsOptOut.objects.get().phone_masked != "13800138000"
+    refused = client.post(url, {"phone": "12345", "note": ""})
+    assert refused.status_code == 200
+    assert SmsOptOut.objects.count() == 1
