@@ -6,6 +6,7 @@ keyed digest to find and count them, and masks to show."""
 import secrets
 
 from django.conf import settings
+from django.contrib import admin
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -185,6 +186,7 @@ class JoinApplication(models.Model):
         return crypto.decrypt(self.phone_encrypted)
 
     @property
+    @admin.display(description=_("employer"))
     def employer(self) -> str:
         return self.enterprise.name if self.enterprise_id else self.employer_typed
 
