@@ -6,10 +6,9 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.forms.models import BaseInlineFormSet
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.urls import path, reverse
-from django.utils.html import format_html
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AccessLog
@@ -22,6 +21,7 @@ from services.models.events import EventAttachment, EventNote
 from services.services import events as event_services
 
 from . import exports
+from .common import AttachmentInline, private_file_response
 from .sheets import SheetImportAdminMixin
 
 
@@ -85,25 +85,9 @@ class EventAttachmentForm(forms.ModelForm):
         return upload
 
 
-class EventAttachmentInline(ScopedTabularInline):
+class EventAttachmentInline(AttachmentInline):
     model = EventAttachment
     form = EventAttachmentForm
-    extra = 1
-    fields = ["file", "description", "download", "content_type", "size", "uploaded_by"]
-    readonly_fields = ["download", "content_type", "size", "uploaded_by"]
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.readonly_fields
-
-    @admin.display(description=_("download"))
-    def download(self, obj):
-        if not obj.pk:
-            return "-"
-        url = reverse("admin:services_eventattachment_download", args=[obj.pk])
-        return format_html('<a href="{}">{}</a>', url, obj.original_name)
 
 
 @admin.register(Event)
@@ -200,11 +184,4 @@ class EventAdmin(ExportAdminMixin, SheetImportAdminMixin, ScopedModelAdmin):
             obj=attachment.event,
             detail=f"event attachment {attachment.pk}",
         )
-        response = FileResponse(
-            attachment.file.open("rb"),
-            as_attachment=not attachment.is_image,
-            filename=attachment.original_name,
-            content_type=attachment.content_type,
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return private_file_response(attachment, as_attachment=not attachment.is_image)

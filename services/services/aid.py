@@ -259,17 +259,27 @@ def aid_attach(*, case: AidCase, by, upload, description: str = "") -> AidAttach
         _check_aid_hand(by)
         if not AidCase.objects.for_user(by).filter(pk=case.pk).exists():
             _refuse(_("Only staff with the emergency-aid permission may do this."), "no_permission")
+    return attachment_store(
+        AidAttachment, upload=upload, by=by, description=description, default_name="scan", case=case
+    )
+
+
+def attachment_store(model, *, upload, by, description: str, default_name: str, **owner):
+    """Store a private file (an aid case's scan, an event's photo) under a
+    random name: PDF, JPEG or PNG by its content, within the size limit;
+    `owner` names the record it belongs to. A row that cannot be saved
+    leaves no file behind."""
     content_type = aid_attachment_check(upload)
     name = (getattr(upload, "name", "") or "").replace("\\", "/").rsplit("/", 1)[-1]
-    attachment = AidAttachment(
-        case=case,
-        original_name=name[-200:] or "scan",
+    attachment = model(
+        original_name=name[-200:] or default_name,
         content_type=content_type,
         size=upload.size,
         description=description,
         uploaded_by=by,
+        **owner,
     )
-    attachment.file.save("scan", upload, save=False)
+    attachment.file.save(default_name, upload, save=False)
     try:
         attachment.save()
     except Exception:

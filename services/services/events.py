@@ -13,7 +13,7 @@ from members.models import Member
 from services.models import Attendance, Event
 from services.models.events import EventAttachment, EventNote
 
-from .aid import aid_attachment_check
+from .aid import attachment_store
 from .common import _check_community, _check_not_future, _member_community, _refuse
 
 
@@ -124,20 +124,11 @@ def event_attach(*, event: Event, by, upload, description: str = "") -> EventAtt
     """Store a photo or the signed sheet under a random name (PDF, JPEG or
     PNG by its content, within the size limit of aid scans)."""
     _check_staff_of_event(by, event)
-    content_type = aid_attachment_check(upload)
-    name = (getattr(upload, "name", "") or "").replace("\\", "/").rsplit("/", 1)[-1]
-    attachment = EventAttachment(
-        event=event,
-        original_name=name[-200:] or "file",
-        content_type=content_type,
-        size=upload.size,
+    return attachment_store(
+        EventAttachment,
+        upload=upload,
+        by=by,
         description=description,
-        uploaded_by=by,
+        default_name="file",
+        event=event,
     )
-    attachment.file.save("file", upload, save=False)
-    try:
-        attachment.save()
-    except Exception:
-        attachment.file.delete(save=False)
-        raise
-    return attachment
