@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from chunshu_union.decorators import portal_required
@@ -137,138 +138,100 @@ def _act(request, pk: int, form_class, run, done: str, **form_kwargs):
     return redirect("portal:member_detail", pk=member.pk)
 
 
-@require_POST
-@portal_required
-def member_details(request, pk: int):
-    return _act(
-        request,
-        pk,
-        DetailsForm,
-        lambda member, data: services.member_update_details(member=member, by=request.user, **data),
-        _("The member's details are saved."),
-    )
+def _member_action(form_class, run, done, *, form_for_user: bool = False):
+    """A view for one of the chair's actions on a member's page: the posted
+    form, then `run(request, member, data)` (a service), then back to the
+    page with `done` or the refusal as a message."""
+
+    @require_POST
+    @portal_required
+    def view(request, pk: int):
+        form_kwargs = {"user": request.user} if form_for_user else {}
+        return _act(
+            request,
+            pk,
+            form_class,
+            lambda member, data: run(request, member, data),
+            str(done),
+            **form_kwargs,
+        )
+
+    return view
 
 
-@require_POST
-@portal_required
-def member_jingcard(request, pk: int):
-    return _act(
-        request,
-        pk,
-        JingCardForm,
-        lambda member, data: coverage.member_set_jingcard(
-            member=member, to_status=data["to_status"], on=data["on"], by=request.user
-        ),
-        _("The Jing card step is recorded."),
-    )
+def _verify(request, member, data):
+    campaign = open_campaign(request.user)
+    if campaign is None:
+        raise ValidationError(_("No verification campaign is running; the street opens one."))
+    coverage.member_verify(campaign=campaign, member=member, by=request.user, note=data["note"])
 
 
-@require_POST
-@portal_required
-def member_verify(request, pk: int):
-    def run(member, data):
-        campaign = open_campaign(request.user)
-        if campaign is None:
-            raise ValidationError(_("No verification campaign is running; the street opens one."))
-        coverage.member_verify(campaign=campaign, member=member, by=request.user, note=data["note"])
-
-    return _act(request, pk, VerifyForm, run, _("The member is verified."))
-
-
-@require_POST
-@portal_required
-def member_hold(request, pk: int):
-    return _act(
-        request,
-        pk,
-        HoldForm,
-        lambda member, data: services.membership_hold(by=request.user, member=member, **data),
-        _("The membership is held."),
-    )
-
-
-@require_POST
-@portal_required
-def member_retired(request, pk: int):
-    """Confirmed retired: the membership is held at the community (reason
-    retired) and the decision recorded (members.retirement)."""
-    return _act(
-        request,
-        pk,
-        ResumeForm,
-        lambda member, data: retirement.retirement_confirm(
-            member=member, by=request.user, on=data["on"], note=data["note"]
-        ),
-        _("Confirmed retired: the membership is held at the community."),
-    )
-
-
-@require_POST
-@portal_required
-def member_keep_working(request, pk: int):
-    return _act(
-        request,
-        pk,
-        ResumeForm,
-        lambda member, data: retirement.retirement_keep_working(
-            member=member, by=request.user, on=data["on"], note=data["note"]
-        ),
-        _("Recorded as still at work."),
-    )
-
-
-@require_POST
-@portal_required
-def member_resume(request, pk: int):
-    return _act(
-        request,
-        pk,
-        ResumeForm,
-        lambda member, data: services.membership_resume(by=request.user, member=member, **data),
-        _("The membership is in good standing again."),
-    )
-
-
-@require_POST
-@portal_required
-def member_end(request, pk: int):
-    return _act(
-        request,
-        pk,
-        EndForm,
-        lambda member, data: services.membership_end(by=request.user, member=member, **data),
-        _("The membership has ended."),
-    )
-
-
-@require_POST
-@portal_required
-def member_transfer(request, pk: int):
-    return _act(
-        request,
-        pk,
-        TransferForm,
-        lambda member, data: services.membership_transfer(
-            by=request.user,
-            member=member,
-            to_enterprise=data["to_enterprise"],
-            on=data["on"],
-            reason=data["reason"],
-        ),
-        _("The member is transferred."),
-        user=request.user,
-    )
-
-
-@require_POST
-@portal_required
-def member_correction(request, pk: int):
-    """A name or ID number is never changed by a chair: the request goes to
-    street staff, who apply or refuse it."""
-    return _act(
-        request,
-        pk,
-        CorrectionForm,
-        lambda member, data: corrections.correction_request(member=member, by=request.user, **data),
-        _("The correction is requested; street staff will apply or refuse it."),
-    )
+member_details = _member_action(
+    DetailsForm,
+    lambda request, member, data: services.member_update_details(
+        member=member, by=request.user, **data
+    ),
+    gettext_lazy("The member's details are saved."),
+)
+member_jingcard = _member_action(
+    JingCardForm,
+    lambda request, member, data: coverage.member_set_jingcard(
+        member=member, to_status=data["to_status"], on=data["on"], by=request.user
+    ),
+    gettext_lazy("The Jing card step is recorded."),
+)
+member_verify = _member_action(VerifyForm, _verify, gettext_lazy("The member is verified."))
+member_hold = _member_action(
+    HoldForm,
+    lambda request, member, data: services.membership_hold(by=request.user, member=member, **data),
+    gettext_lazy("The membership is held."),
+)
+# Confirmed retired: the membership is held at the community (reason
+# retired) and the decision recorded (members.retirement).
+member_retired = _member_action(
+    ResumeForm,
+    lambda request, member, data: retirement.retirement_confirm(
+        member=member, by=request.user, on=data["on"], note=data["note"]
+    ),
+    gettext_lazy("Confirmed retired: the membership is held at the community."),
+)
+member_keep_working = _member_action(
+    ResumeForm,
+    lambda request, member, data: retirement.retirement_keep_working(
+        member=member, by=request.user, on=data["on"], note=data["note"]
+    ),
+    gettext_lazy("Recorded as still at work."),
+)
+member_resume = _member_action(
+    ResumeForm,
+    lambda request, member, data: services.membership_resume(
+        by=request.user, member=member, **data
+    ),
+    gettext_lazy("The membership is in good standing again."),
+)
+member_end = _member_action(
+    EndForm,
+    lambda request, member, data: services.membership_end(by=request.user, member=member, **data),
+    gettext_lazy("The membership has ended."),
+)
+member_transfer = _member_action(
+    TransferForm,
+    lambda request, member, data: services.membership_transfer(
+        by=request.user,
+        member=member,
+        to_enterprise=data["to_enterprise"],
+        on=data["on"],
+        reason=data["reason"],
+    ),
+    gettext_lazy("The member is transferred."),
+    form_for_user=True,
+)
+# A name or ID number is never changed by a chair: the request goes to
+# street staff, who apply or refuse it.
+member_correction = _member_action(
+    CorrectionForm,
+    lambda request, member, data: corrections.correction_request(
+        member=member, by=request.user, **data
+    ),
+    gettext_lazy("The correction is requested; street staff will apply or refuse it."),
+)
