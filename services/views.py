@@ -265,23 +265,15 @@ def handout_batch(request, pk: int):
     batch = get_object_or_404(
         WelfareBatch.objects.for_user(request.user).select_related("item"), pk=pk
     )
-    query = request.GET.get("q", "").strip()
-    received = Exists(Handout.objects.filter(batch=batch, member=OuterRef("pk")))
-    context = {
-        "batch": batch,
-        "q": query,
-        "found": _members_found(request, query, received),
-        "form": HandoutForm(),
-        "page": Paginator(
-            Handout.objects.for_user(request.user)
-            .filter(batch=batch)
-            .select_related("member", "enterprise"),
-            50,
-        ).get_page(request.GET.get("page")),
-    }
-    if request.headers.get("HX-Request") and request.GET.get("found"):
-        return render(request, "services/portal/_found.html", context)
-    return render(request, "services/portal/handout_batch.html", context)
+    return _find_and_record(
+        request,
+        "services/portal/handout_batch.html",
+        {"batch": batch, "form": HandoutForm()},
+        done=Exists(Handout.objects.filter(batch=batch, member=OuterRef("pk"))),
+        records=Handout.objects.for_user(request.user)
+        .filter(batch=batch)
+        .select_related("member", "enterprise"),
+    )
 
 
 @portal_required
@@ -316,24 +308,32 @@ def event_detail(request, pk: int):
     """One event: find a member of the community by name and sign them in;
     the community's members signed in so far."""
     event = get_object_or_404(Event.objects.for_user(request.user), pk=pk)
-    query = request.GET.get("q", "").strip()
-    came = Exists(Attendance.objects.filter(event=event, member=OuterRef("pk"), attended=True))
     mine = Member.objects.for_user(request.user).values("pk")
-    context = {
-        "event": event,
+    return _find_and_record(
+        request,
+        "services/portal/event_detail.html",
+        {"event": event, "form": AttendanceForm()},
+        done=Exists(Attendance.objects.filter(event=event, member=OuterRef("pk"), attended=True)),
+        records=Attendance.objects.for_user(request.user)
+        .filter(event=event, member__in=mine)
+        .select_related("member"),
+    )
+
+
+def _find_and_record(request, template: str, context: dict, *, done, records):
+    """A page where the chair finds a member of the community by name (htmx
+    as they type: only the results are sent back) and records something for
+    them; `done` marks those who have it already, `records` is what the
+    community has recorded so far, paged."""
+    query = request.GET.get("q", "").strip()
+    context |= {
         "q": query,
-        "found": _members_found(request, query, came),
-        "form": AttendanceForm(),
-        "page": Paginator(
-            Attendance.objects.for_user(request.user)
-            .filter(event=event, member__in=mine)
-            .select_related("member"),
-            50,
-        ).get_page(request.GET.get("page")),
+        "found": _members_found(request, query, done),
+        "page": Paginator(records, 50).get_page(request.GET.get("page")),
     }
     if request.headers.get("HX-Request") and request.GET.get("found"):
         return render(request, "services/portal/_found.html", context)
-    return render(request, "services/portal/event_detail.html", context)
+    return render(request, template, context)
 
 
 @portal_required
