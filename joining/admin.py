@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -34,13 +34,10 @@ class JoinLinkAdmin(ScopedModelAdmin):
         url = reverse("admin:joining_joinlink_print", args=[obj.pk])
         return format_html('<a href="{}">{}</a>', url, _("Print"))
 
-    def get_urls(self):
-        wrap = self.admin_site.admin_view
-        return [
-            path("<int:pk>/print/", wrap(self.print_view), name="joining_joinlink_print"),
-            path("<int:pk>/qr.svg", wrap(self.qr_view), name="joining_joinlink_qr"),
-            *super().get_urls(),
-        ]
+    admin_views = (
+        ("<int:pk>/print/", "print_view", "joining_joinlink_print"),
+        ("<int:pk>/qr.svg", "qr_view", "joining_joinlink_qr"),
+    )
 
     def _link(self, request, pk):
         return get_object_or_404(JoinLink.objects.for_user(request.user), pk=pk)
@@ -124,15 +121,9 @@ class JoinApplicationAdmin(ReadOnlyMixin, ScopedModelAdmin):
         extra_context = {**(extra_context or {}), "join_steps": steps}
         return super().change_view(request, object_id, form_url, extra_context)
 
-    def get_urls(self):
-        return [
-            path(
-                "<int:pk>/decide/<str:decision>/",
-                self.admin_site.admin_view(self.decide_view),
-                name="joining_joinapplication_decide",
-            ),
-            *super().get_urls(),
-        ]
+    admin_views = (
+        ("<int:pk>/decide/<str:decision>/", "decide_view", "joining_joinapplication_decide"),
+    )
 
     def decide_view(self, request, pk: int, decision: str):
         step = decision

@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import format_lazy
@@ -327,15 +327,7 @@ class MemberAdmin(IdNumberFindMixin, ScopedModelAdmin):
             _("transfer, hold, resume or end"),
         )
 
-    def get_urls(self):
-        return [
-            path(
-                "<int:pk>/app/",
-                self.admin_site.admin_view(self.app_view),
-                name="members_member_app",
-            ),
-            *super().get_urls(),
-        ]
+    admin_views = (("<int:pk>/app/", "app_view", "members_member_app"),)
 
     def app_view(self, request, pk: int):
         """Record the member's 12351 app registration through its service

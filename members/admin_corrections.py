@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from chunshu_union.admin_mixins import ScopedModelAdmin, ServiceAdminMixin, ServiceForm
@@ -114,15 +114,7 @@ class CorrectionAdmin(ServiceAdminMixin, ScopedModelAdmin):
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
-    def get_urls(self):
-        return [
-            path(
-                "<int:pk>/decide/<str:decision>/",
-                self.admin_site.admin_view(self.decide_view),
-                name="members_correction_decide",
-            ),
-            *super().get_urls(),
-        ]
+    admin_views = (("<int:pk>/decide/<str:decision>/", "decide_view", "members_correction_decide"),)
 
     def decide_view(self, request, pk: int, decision: str):
         if decision not in ("approve", "refuse") or not self._may_decide(request):

@@ -8,7 +8,6 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from chunshu_union.admin_mixins import ScopedModelAdmin
@@ -49,15 +48,7 @@ class MemberMergeAdmin(ScopedModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-    def get_urls(self):
-        return [
-            path(
-                "duplicates/",
-                self.admin_site.admin_view(self.duplicates_view),
-                name="members_membermerge_duplicates",
-            ),
-            *super().get_urls(),
-        ]
+    admin_views = (("duplicates/", "duplicates_view", "members_membermerge_duplicates"),)
 
     def _may_merge(self, request) -> bool:
         return request.user.has_perm("members.add_membermerge")

@@ -8,7 +8,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -64,15 +64,7 @@ class RetirementDecisionAdmin(ScopedModelAdmin):
     def member_id_masked(self, obj):
         return obj.member.id_masked
 
-    def get_urls(self):
-        return [
-            path(
-                "due/",
-                self.admin_site.admin_view(self.due_view),
-                name="members_retirementdecision_due",
-            ),
-            *super().get_urls(),
-        ]
+    admin_views = (("due/", "due_view", "members_retirementdecision_due"),)
 
     def _communities(self, request):
         return Community.objects.for_user(request.user).order_by("federation", "position")

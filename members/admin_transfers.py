@@ -9,7 +9,6 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -108,15 +107,9 @@ class TransferRequestAdmin(ScopedModelAdmin):
         extra_context = {**(extra_context or {}), "decisions": decisions}
         return super().change_view(request, object_id, form_url, extra_context)
 
-    def get_urls(self):
-        return [
-            path(
-                "<int:pk>/decide/<str:decision>/",
-                self.admin_site.admin_view(self.decide_view),
-                name="members_transferrequest_decide",
-            ),
-            *super().get_urls(),
-        ]
+    admin_views = (
+        ("<int:pk>/decide/<str:decision>/", "decide_view", "members_transferrequest_decide"),
+    )
 
     def decide_view(self, request, pk: int, decision: str):
         if decision not in DECISIONS or not self._may_decide(request):

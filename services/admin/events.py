@@ -8,7 +8,6 @@ from django.db.models import Count, Q
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AccessLog
@@ -161,15 +160,10 @@ class EventAdmin(ExportAdminMixin, SheetImportAdminMixin, ScopedModelAdmin):
             return None
         return super().save_formset(request, form, formset, change)
 
-    def get_urls(self):
-        return [
-            path(
-                "attachment/<int:pk>/",
-                self.admin_site.admin_view(self.download_view),
-                name="services_eventattachment_download",
-            ),
-            *super().get_urls(),
-        ]
+    admin_views = (
+        *SheetImportAdminMixin.admin_views,
+        ("attachment/<int:pk>/", "download_view", "services_eventattachment_download"),
+    )
 
     def download_view(self, request, pk: int):
         """Photos and signed sheets are never web-served (MEDIA_ROOT has no
