@@ -93,6 +93,7 @@ def _empty_members() -> None:
     from django.db import connection
 
     tables = [
+        "members_membershipevent",
         "members_importchange",
         "members_importbatch",
         "members_transfer",
