@@ -1,15 +1,12 @@
 """What waits for a chair in the members' part of the portal."""
 
-from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from . import id_numbers
-from .models import ImportBatch, Membership, RetirementDecision, TransferRequest
+from .models import ImportBatch, Membership, TransferRequest
 from .portal import Todo, todo_provider
-from .retirement import MAN, WOMAN_CADRE, latest_birth_due
+from .retirement import retirement_due_count
 
 
 def member_list_url(show: str) -> str:
@@ -17,21 +14,9 @@ def member_list_url(show: str) -> str:
 
 
 def _retirement_count(user) -> int:
-    """How many members members.retirement.retirement_due lists (its rule:
-    in good standing, past the statutory age, not kept at work), counted on
-    their memberships (one open per person) with the member joined: a
-    COUNT over the member table is what the portal's counts avoid
-    (tests/members/test_portal_counts.py)."""
-    on = timezone.localdate()
-    aged = Q(member__sex=id_numbers.MALE, member__birth_date__lte=latest_birth_due(on, MAN)) | Q(
-        member__sex=id_numbers.FEMALE, member__birth_date__lte=latest_birth_due(on, WOMAN_CADRE)
-    )
-    kept_at_work = RetirementDecision.objects.filter(
-        membership=OuterRef("pk"), outcome=RetirementDecision.Outcome.KEEP_WORKING
-    )
-    return (
-        Membership.objects.for_user(user).standing().filter(aged).exclude(Exists(kept_at_work))
-    ).count()
+    """How many members members.retirement.retirement_due lists, counted on
+    their memberships (tests/members/test_portal_counts.py)."""
+    return retirement_due_count(user=user)
 
 
 @todo_provider

@@ -158,10 +158,9 @@ def retirement_due(*, community=None, on: datetime.date | None = None, user=None
     )
     standing = standing.exclude(Exists(kept_at_work))
     members = Member.objects.all() if user is None else Member.objects.for_user(user)
-    aged = Q(sex=id_numbers.MALE, birth_date__lte=latest_birth_due(on, MAN)) | Q(
-        sex=id_numbers.FEMALE, birth_date__lte=latest_birth_due(on, WOMAN_CADRE)
+    return members.filter(_reached_age(on), pk__in=standing.values("member_id")).order_by(
+        "name", "pk"
     )
-    return members.filter(aged, pk__in=standing.values("member_id")).order_by("name", "pk")
 
 
 def retirement_due_count(*, community=None, on: datetime.date | None = None, user=None) -> int:
@@ -177,11 +176,21 @@ def retirement_due_count(*, community=None, on: datetime.date | None = None, use
     kept_at_work = RetirementDecision.objects.filter(
         membership=OuterRef("pk"), outcome=RetirementDecision.Outcome.KEEP_WORKING
     )
-    aged = Q(member__sex=id_numbers.MALE, member__birth_date__lte=latest_birth_due(on, MAN)) | Q(
-        member__sex=id_numbers.FEMALE,
-        member__birth_date__lte=latest_birth_due(on, WOMAN_CADRE),
+    return standing.filter(_reached_age(on, "member__")).exclude(Exists(kept_at_work)).count()
+
+
+def _reached_age(on: datetime.date, path: str = "") -> Q:
+    """Members (at `path`, "member__" from a membership) past the statutory
+    age on `on`, by sex and birth date (every woman on the 55 track: see
+    `track_for`)."""
+    return Q(
+        **{f"{path}sex": id_numbers.MALE, f"{path}birth_date__lte": latest_birth_due(on, MAN)}
+    ) | Q(
+        **{
+            f"{path}sex": id_numbers.FEMALE,
+            f"{path}birth_date__lte": latest_birth_due(on, WOMAN_CADRE),
+        }
     )
-    return standing.filter(aged).exclude(Exists(kept_at_work)).count()
 
 
 def _standing_membership(member):
