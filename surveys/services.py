@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from chunshu_union import access, crypto
 from enterprises.models import Building, Community
+from members.id_numbers import normalise
 from members.models import Member
 from services import services as service_ops
 from services.models import ServiceOffer
@@ -123,7 +124,6 @@ def age_band_of(birth_date: datetime.date | None, on: datetime.date) -> str:
 def member_identify(*, id_number: str, phone: str) -> Member:
     """The member with this ID number and phone, holding an open membership;
     otherwise one sentence that says neither which of the two was wrong."""
-    from members.id_numbers import normalise
 
     number = normalise(id_number)
     member = Member.objects.with_id_number(number).first() if number else None
